@@ -1,0 +1,13 @@
+//! Geometry: lenses, cameras, the pitch, panoramas and the rig.
+
+pub mod camera;
+pub mod lens;
+pub mod panorama;
+pub mod pitch;
+pub mod rig;
+
+pub use camera::{Camera, ImageSize, Intrinsics, Orientation};
+pub use lens::Lens;
+pub use panorama::{Panorama, Projection};
+pub use pitch::{Marking, Pitch, Sport};
+pub use rig::{Rig, RigCamera, RigOptions, Sensor, RIG_FORMAT};
