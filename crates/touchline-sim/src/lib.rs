@@ -10,3 +10,8 @@ pub mod ball;
 pub mod engine;
 pub mod events;
 pub mod people;
+pub mod render;
+pub mod simulation;
+pub mod truth;
+
+pub use simulation::{default_sensors, FrameSet, SimConfig, Simulation};
