@@ -127,9 +127,6 @@ impl Lens {
     /// the radial mapping keeps increasing, so that distinct rays stay distinct. Points
     /// beyond it fold back into the picture and must be rejected.
     pub fn monotonic_limit(&self) -> f64 {
-        // Scan the radial profile; the step is fine enough that the error is far below
-        // a pixel at any usable focal length.
-        const STEP: f64 = 1e-3;
         let max = match self {
             Lens::BrownConrady { .. } => 20.0,
             Lens::Fisheye { .. } => std::f64::consts::PI,
@@ -138,15 +135,26 @@ impl Lens {
             Lens::BrownConrady { .. } => self.distort(r, 0.0).0,
             Lens::Fisheye { .. } => self.fisheye_theta_d(r),
         };
-        let mut prev = 0.0;
-        let mut r = STEP;
-        while r < max {
-            let value = radial(r);
-            if value <= prev {
-                return r - STEP;
+        // Coarse scan for the first step where the profile stops rising, then bisect
+        // on the sign of its slope; a polynomial this low in degree has no wiggles
+        // narrower than the coarse step in the range that matters.
+        const COARSE: f64 = 0.01;
+        let rising = |r: f64| radial(r + 1e-6) > radial(r);
+        let mut r = 0.0;
+        while r + COARSE < max {
+            if !rising(r + COARSE) {
+                let (mut lo, mut hi) = (r, r + COARSE);
+                for _ in 0..40 {
+                    let mid = 0.5 * (lo + hi);
+                    if rising(mid) {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                return lo;
             }
-            prev = value;
-            r += STEP;
+            r += COARSE;
         }
         max
     }

@@ -268,7 +268,7 @@ pub fn draw_figure(
 ) -> Coverage {
     let board = Billboard::facing(canvas, figure.ground);
     let top = figure.height + 0.05;
-    let corners: Vec<_> = [(-0.8f32, 0.0f32), (0.8, 0.0), (-0.8, top), (0.8, top)]
+    let corners: Vec<_> = [(-0.65f32, 0.0f32), (0.65, 0.0), (-0.65, top), (0.65, top)]
         .iter()
         .map(|&(u, v)| {
             let p = board.foot + board.side * u + Vector3::z() * v;
@@ -291,8 +291,36 @@ pub fn draw_figure(
     let mut coverage = Coverage::default();
     let samples = (ACTOR_SAMPLES * ACTOR_SAMPLES) as f32;
     let width = rect.x1 - rect.x0;
+    // Size of a pixel on the billboard, from two neighbouring rays at the feet, so
+    // that pixels clearly outside the figure's outline are skipped after one ray.
+    let metres_per_pixel = {
+        let centre = canvas_project(canvas, &(board.foot + Vector3::z() * (figure.height / 2.0)));
+        centre
+            .and_then(|c| {
+                let a = canvas.rays.at(c.x as f32, c.y as f32)?;
+                let b = canvas.rays.at(c.x as f32 + 1.0, c.y as f32)?;
+                let (ta, ua, _) = board.hit(&canvas.origin, &a.normalize())?;
+                let (_, ub, _) = board.hit(&canvas.origin, &b.normalize())?;
+                Some((ub - ua).abs().max(ta * 1e-4))
+            })
+            .unwrap_or(0.1)
+    };
+    let hip = 0.52 * figure.height;
+    let margin = 1.5 * metres_per_pixel;
+    let legs_reach = 0.09 + swing.abs() + 0.075 + margin;
+    let body_reach = 0.29 + 0.6 * swing.abs() + lean.abs() + margin;
     for y in rect.y0..rect.y1 {
         for x in rect.x0..rect.x1 {
+            let Some(centre_ray) = canvas.rays.at(x as f32, y as f32) else {
+                continue;
+            };
+            let Some((_, u, v)) = board.hit(&canvas.origin, &centre_ray) else {
+                continue;
+            };
+            let reach = if v < hip { legs_reach } else { body_reach };
+            if u.abs() > reach || v < -margin || v > figure.height + margin {
+                continue;
+            }
             let static_depth = canvas.depth[y * canvas.width + x];
             let mut sum = [0.0f32; 3];
             let (mut hits, mut unoccluded) = (0.0f32, 0.0f32);

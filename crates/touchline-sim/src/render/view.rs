@@ -76,7 +76,7 @@ impl RayMap {
 
     /// The (not quite unit) ray at continuous pixel coordinates, or `None` off the
     /// picture or where the lens is undefined.
-    #[inline]
+    #[inline(always)]
     pub fn at(&self, x: f32, y: f32) -> Option<Vector3<f32>> {
         let gx = x + 0.5;
         let gy = y + 0.5;

@@ -1,0 +1,84 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Touchline: an open-source automatic sports camera.
+#[derive(Debug, Parser)]
+#[command(name = "touchline", version, about, allow_negative_numbers = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a match filmed by the two-camera rig: left.mp4, right.mp4, rig.toml,
+    /// truth.json (and panorama.mp4 with --panorama).
+    Sim(SimArgs),
+    /// Run the whole pipeline on the embedded simulated match and say where the
+    /// results are.
+    Demo(DemoArgs),
+}
+
+/// Options of `touchline sim`.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Length of the footage, seconds.
+    #[arg(long, default_value_t = 60.0)]
+    pub seconds: f64,
+    /// Seed: the same seed replays the same match.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Sport profile: football (11-a-side, 105 × 68 m) or football7 (60 × 40 m).
+    #[arg(long, default_value = "football")]
+    pub sport: String,
+    /// Pitch length in metres (default: the sport's standard).
+    #[arg(long)]
+    pub pitch_length: Option<f64>,
+    /// Pitch width in metres (default: the sport's standard).
+    #[arg(long)]
+    pub pitch_width: Option<f64>,
+    /// Width of each camera's picture, pixels.
+    #[arg(long, default_value_t = 1920)]
+    pub width: i64,
+    /// Height of each camera's picture, pixels.
+    #[arg(long, default_value_t = 1080)]
+    pub height: i64,
+    /// Frames per second.
+    #[arg(long, default_value_t = 25)]
+    pub fps: i64,
+    /// Height of the camera mast, metres.
+    #[arg(long, default_value_t = 6.0)]
+    pub mast_height: f64,
+    /// Distance of the mast behind the near touchline, metres.
+    #[arg(long, default_value_t = 8.0)]
+    pub setback: f64,
+    /// Clock offset of the right camera against the left, seconds (sub-frame).
+    #[arg(long, default_value_t = 0.012)]
+    pub time_offset: f64,
+    /// Use this rig file instead of the default rig (cameras without a sensor table get
+    /// the default sensors).
+    #[arg(long)]
+    pub rig: Option<PathBuf>,
+    /// Also render the ideal panorama (panorama.mp4), the stitcher's ground truth.
+    #[arg(long)]
+    pub panorama: bool,
+    /// Output folder (created if missing).
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+/// Options of `touchline demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Output folder.
+    #[arg(short, long, default_value = "out/demo")]
+    pub output: PathBuf,
+    /// Length of the simulated match, seconds.
+    #[arg(long, default_value_t = 60.0)]
+    pub seconds: f64,
+}

@@ -1,0 +1,214 @@
+//! Video files through GStreamer: writing H.264 MP4 from raw frames, and reading back
+//! what a file holds.
+
+use std::path::Path;
+use std::sync::Once;
+
+use anyhow::{anyhow, bail, Context, Result};
+use gst::prelude::*;
+use touchline_core::geometry::ImageSize;
+use touchline_core::image::I420Frame;
+
+use crate::output::Partial;
+
+/// Initialises GStreamer once.
+pub fn init() -> Result<()> {
+    static INIT: Once = Once::new();
+    let mut result = Ok(());
+    INIT.call_once(|| result = gst::init().map_err(|e| anyhow!("cannot start GStreamer: {e}")));
+    result
+}
+
+/// Encoder settings: x264 at a constant quality with its fastest preset, so that two
+/// 1080p25 cameras encode faster than real time on two cores next to the renderer;
+/// GOPs of two seconds for seeking.
+const ENCODER: &str = "x264enc speed-preset=ultrafast trellis=false pass=qual quantizer=21 key-int-max=50";
+
+/// Writes I420 frames to an H.264 MP4 file.
+pub struct VideoWriter {
+    pipeline: gst::Pipeline,
+    src: gst_app::AppSrc,
+    size: ImageSize,
+    fps: u32,
+    frames: u64,
+    file: Partial,
+}
+
+impl VideoWriter {
+    /// Starts a writer; the file appears under its name only after [`VideoWriter::finish`].
+    pub fn new(path: &Path, size: ImageSize, fps: u32) -> Result<VideoWriter> {
+        init()?;
+        let file = Partial::new(path);
+        let location = file
+            .path()
+            .to_str()
+            .ok_or_else(|| anyhow!("output path {} is not valid UTF-8", path.display()))?
+            .replace('"', "\\\"");
+        let description = format!(
+            "appsrc name=src format=time block=true max-bytes=20000000 \
+             caps=video/x-raw,format=I420,width={w},height={h},framerate={fps}/1,colorimetry=bt709 \
+             ! queue max-size-buffers=4 ! {ENCODER} ! video/x-h264,profile=high ! h264parse \
+             ! mp4mux ! filesink location=\"{location}\"",
+            w = size.width,
+            h = size.height,
+        );
+        let pipeline = gst::parse::launch(&description)
+            .context("cannot build the encoding pipeline (are GStreamer's x264 and mp4 plugins installed?)")?
+            .downcast::<gst::Pipeline>()
+            .map_err(|_| anyhow!("the encoding pipeline is not a pipeline"))?;
+        let src = pipeline
+            .by_name("src")
+            .and_then(|e| e.downcast::<gst_app::AppSrc>().ok())
+            .ok_or_else(|| anyhow!("the encoding pipeline has no appsrc"))?;
+        pipeline
+            .set_state(gst::State::Playing)
+            .map_err(|_| anyhow!("cannot start encoding {}", path.display()))?;
+        Ok(VideoWriter {
+            pipeline,
+            src,
+            size,
+            fps,
+            frames: 0,
+            file,
+        })
+    }
+
+    /// Queues one frame (blocks while the encoder is behind).
+    pub fn push(&mut self, frame: I420Frame) -> Result<()> {
+        self.check_bus()?;
+        if frame.size() != self.size {
+            bail!("frame of {:?} pushed to a {:?} video", frame.size(), self.size);
+        }
+        let mut buffer = gst::Buffer::from_mut_slice(frame.into_bytes());
+        {
+            let b = buffer.get_mut().ok_or_else(|| anyhow!("fresh buffer is shared"))?;
+            let duration = gst::ClockTime::SECOND.mul_div_floor(1, self.fps as u64);
+            let pts = gst::ClockTime::SECOND.mul_div_floor(self.frames, self.fps as u64);
+            b.set_pts(pts);
+            b.set_duration(duration);
+        }
+        self.src
+            .push_buffer(buffer)
+            .map_err(|e| anyhow!("encoder refused a frame: {e:?}"))?;
+        self.frames += 1;
+        Ok(())
+    }
+
+    fn check_bus(&self) -> Result<()> {
+        let Some(bus) = self.pipeline.bus() else {
+            return Ok(());
+        };
+        if let Some(msg) = bus.pop_filtered(&[gst::MessageType::Error]) {
+            if let gst::MessageView::Error(err) = msg.view() {
+                bail!("encoding failed: {}", err.error());
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the stream, waits for the file to be complete and moves it into place.
+    pub fn finish(self) -> Result<std::path::PathBuf> {
+        self.src
+            .end_of_stream()
+            .map_err(|e| anyhow!("cannot end the stream: {e:?}"))?;
+        let bus = self.pipeline.bus().ok_or_else(|| anyhow!("pipeline without a bus"))?;
+        let result = loop {
+            let Some(msg) = bus.timed_pop(gst::ClockTime::from_seconds(120)) else {
+                break Err(anyhow!("encoder did not finish within two minutes"));
+            };
+            match msg.view() {
+                gst::MessageView::Eos(_) => break Ok(()),
+                gst::MessageView::Error(err) => break Err(anyhow!("encoding failed: {}", err.error())),
+                _ => {}
+            }
+        };
+        let _ = self.pipeline.set_state(gst::State::Null);
+        result?;
+        self.file.commit()
+    }
+}
+
+/// What a video file holds, as decoded.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct VideoInfo {
+    /// Picture width.
+    pub width: u32,
+    /// Picture height.
+    pub height: u32,
+    /// Frame rate, numerator and denominator.
+    pub fps: (i32, i32),
+    /// Decoded frames.
+    pub frames: u64,
+}
+
+/// Decodes a whole file and reports its size, frame rate and frame count; with
+/// `keep`, also returns the decoded frames at those indices as I420.
+pub fn decode(path: &Path, keep: &[u64]) -> Result<(VideoInfo, Vec<(u64, I420Frame)>)> {
+    init()?;
+    if !path.is_file() {
+        bail!("no such video file: {}", path.display());
+    }
+    let location = path
+        .to_str()
+        .ok_or_else(|| anyhow!("path {} is not valid UTF-8", path.display()))?
+        .replace('"', "\\\"");
+    let description = format!(
+        "filesrc location=\"{location}\" ! decodebin ! videoconvert ! video/x-raw,format=I420 \
+         ! appsink name=sink sync=false"
+    );
+    let pipeline = gst::parse::launch(&description)?
+        .downcast::<gst::Pipeline>()
+        .map_err(|_| anyhow!("not a pipeline"))?;
+    let sink = pipeline
+        .by_name("sink")
+        .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
+        .ok_or_else(|| anyhow!("no appsink"))?;
+    pipeline
+        .set_state(gst::State::Playing)
+        .map_err(|_| anyhow!("cannot decode {}", path.display()))?;
+    let mut info: Option<VideoInfo> = None;
+    let mut kept = Vec::new();
+    let mut frames = 0u64;
+    let outcome = loop {
+        match sink.pull_sample() {
+            Ok(sample) => {
+                if info.is_none() {
+                    let caps = sample.caps().ok_or_else(|| anyhow!("decoded sample without caps"))?;
+                    let vi = gst_video::VideoInfo::from_caps(caps)?;
+                    info = Some(VideoInfo {
+                        width: vi.width(),
+                        height: vi.height(),
+                        fps: (vi.fps().numer(), vi.fps().denom()),
+                        frames: 0,
+                    });
+                }
+                if keep.contains(&frames) {
+                    let buffer = sample.buffer().ok_or_else(|| anyhow!("sample without buffer"))?;
+                    let map = buffer.map_readable()?;
+                    let size = ImageSize::new(info.map_or(0, |i| i.width), info.map_or(0, |i| i.height))?;
+                    kept.push((frames, I420Frame::from_bytes(size, map.as_slice().to_vec())?));
+                }
+                frames += 1;
+            }
+            Err(_) => {
+                // EOS or error: the bus says which.
+                let bus = pipeline.bus().ok_or_else(|| anyhow!("no bus"))?;
+                let error = bus
+                    .pop_filtered(&[gst::MessageType::Error])
+                    .and_then(|m| match m.view() {
+                        gst::MessageView::Error(e) => Some(e.error().to_string()),
+                        _ => None,
+                    });
+                break match error {
+                    Some(e) => Err(anyhow!("cannot decode {}: {e}", path.display())),
+                    None => Ok(()),
+                };
+            }
+        }
+    };
+    let _ = pipeline.set_state(gst::State::Null);
+    outcome?;
+    let mut info = info.ok_or_else(|| anyhow!("{} holds no video frames", path.display()))?;
+    info.frames = frames;
+    Ok((info, kept))
+}
