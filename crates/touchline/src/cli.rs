@@ -18,9 +18,11 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a match filmed by the two-camera rig: left.mp4, right.mp4, rig.toml,
     /// truth.json (and panorama.mp4 with --panorama).
+    #[command(allow_negative_numbers = true)]
     Sim(SimArgs),
     /// Run the whole pipeline on the embedded simulated match and say where the
     /// results are.
+    #[command(allow_negative_numbers = true)]
     Demo(DemoArgs),
 }
 

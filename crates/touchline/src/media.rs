@@ -166,45 +166,40 @@ pub fn decode(path: &Path, keep: &[u64]) -> Result<(VideoInfo, Vec<(u64, I420Fra
     pipeline
         .set_state(gst::State::Playing)
         .map_err(|_| anyhow!("cannot decode {}", path.display()))?;
+    let bus = pipeline.bus().ok_or_else(|| anyhow!("pipeline without a bus"))?;
     let mut info: Option<VideoInfo> = None;
     let mut kept = Vec::new();
     let mut frames = 0u64;
     let outcome = loop {
-        match sink.pull_sample() {
-            Ok(sample) => {
-                if info.is_none() {
-                    let caps = sample.caps().ok_or_else(|| anyhow!("decoded sample without caps"))?;
-                    let vi = gst_video::VideoInfo::from_caps(caps)?;
-                    info = Some(VideoInfo {
-                        width: vi.width(),
-                        height: vi.height(),
-                        fps: (vi.fps().numer(), vi.fps().denom()),
-                        frames: 0,
-                    });
-                }
-                if keep.contains(&frames) {
-                    let buffer = sample.buffer().ok_or_else(|| anyhow!("sample without buffer"))?;
-                    let map = buffer.map_readable()?;
-                    let size = ImageSize::new(info.map_or(0, |i| i.width), info.map_or(0, |i| i.height))?;
-                    kept.push((frames, I420Frame::from_bytes(size, map.as_slice().to_vec())?));
-                }
-                frames += 1;
-            }
-            Err(_) => {
-                // EOS or error: the bus says which.
-                let bus = pipeline.bus().ok_or_else(|| anyhow!("no bus"))?;
-                let error = bus
-                    .pop_filtered(&[gst::MessageType::Error])
-                    .and_then(|m| match m.view() {
-                        gst::MessageView::Error(e) => Some(e.error().to_string()),
-                        _ => None,
-                    });
-                break match error {
-                    Some(e) => Err(anyhow!("cannot decode {}: {e}", path.display())),
-                    None => Ok(()),
-                };
+        // An error upstream never reaches the appsink as EOS: watch the bus too.
+        if let Some(msg) = bus.pop_filtered(&[gst::MessageType::Error]) {
+            if let gst::MessageView::Error(e) = msg.view() {
+                break Err(anyhow!("cannot decode {}: {}", path.display(), e.error()));
             }
         }
+        let Some(sample) = sink.try_pull_sample(gst::ClockTime::from_mseconds(100)) else {
+            if sink.is_eos() {
+                break Ok(());
+            }
+            continue;
+        };
+        if info.is_none() {
+            let caps = sample.caps().ok_or_else(|| anyhow!("decoded sample without caps"))?;
+            let vi = gst_video::VideoInfo::from_caps(caps)?;
+            info = Some(VideoInfo {
+                width: vi.width(),
+                height: vi.height(),
+                fps: (vi.fps().numer(), vi.fps().denom()),
+                frames: 0,
+            });
+        }
+        if keep.contains(&frames) {
+            let buffer = sample.buffer().ok_or_else(|| anyhow!("sample without buffer"))?;
+            let map = buffer.map_readable()?;
+            let size = ImageSize::new(info.map_or(0, |i| i.width), info.map_or(0, |i| i.height))?;
+            kept.push((frames, I420Frame::from_bytes(size, map.as_slice().to_vec())?));
+        }
+        frames += 1;
     };
     let _ = pipeline.set_state(gst::State::Null);
     outcome?;

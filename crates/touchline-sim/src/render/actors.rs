@@ -80,12 +80,13 @@ impl Canvas<'_> {
         })
     }
 
-    /// The sub-pixel rays of a pixel.
-    fn sample_rays(&self, x: usize, y: usize) -> impl Iterator<Item = Vector3<f32>> + '_ {
-        let step = 1.0 / ACTOR_SAMPLES as f32;
-        (0..ACTOR_SAMPLES * ACTOR_SAMPLES).filter_map(move |k| {
-            let sx = x as f32 - 0.5 + (k % ACTOR_SAMPLES) as f32 * step + step / 2.0;
-            let sy = y as f32 - 0.5 + (k / ACTOR_SAMPLES) as f32 * step + step / 2.0;
+    /// The sub-pixel rays of a pixel, `n` × `n` of them.
+    #[inline]
+    fn sample_rays(&self, x: usize, y: usize, n: usize) -> impl Iterator<Item = Vector3<f32>> + '_ {
+        let step = 1.0 / n as f32;
+        (0..n * n).filter_map(move |k| {
+            let sx = x as f32 - 0.5 + (k % n) as f32 * step + step / 2.0;
+            let sy = y as f32 - 0.5 + (k / n) as f32 * step + step / 2.0;
             self.rays.at(sx, sy).map(|r| r.normalize())
         })
     }
@@ -289,7 +290,6 @@ pub fn draw_figure(
     let sun_side = board.side.dot(&sun);
     let mut tile = Tile::new(rect);
     let mut coverage = Coverage::default();
-    let samples = (ACTOR_SAMPLES * ACTOR_SAMPLES) as f32;
     let width = rect.x1 - rect.x0;
     // Size of a pixel on the billboard, from two neighbouring rays at the feet, so
     // that pixels clearly outside the figure's outline are skipped after one ray.
@@ -305,6 +305,9 @@ pub fn draw_figure(
             })
             .unwrap_or(0.1)
     };
+    // Small figures need anti-aliasing; near ones are big enough without.
+    let n = if metres_per_pixel > 0.02 { ACTOR_SAMPLES } else { 1 };
+    let samples = (n * n) as f32;
     let hip = 0.52 * figure.height;
     let margin = 1.5 * metres_per_pixel;
     let legs_reach = 0.09 + swing.abs() + 0.075 + margin;
@@ -324,7 +327,7 @@ pub fn draw_figure(
             let static_depth = canvas.depth[y * canvas.width + x];
             let mut sum = [0.0f32; 3];
             let (mut hits, mut unoccluded) = (0.0f32, 0.0f32);
-            for dir in canvas.sample_rays(x, y) {
+            for dir in canvas.sample_rays(x, y, n) {
                 let Some((t, u, v)) = board.hit(&canvas.origin, &dir) else {
                     continue;
                 };
@@ -404,7 +407,7 @@ pub fn draw_ball(
             let static_depth = canvas.depth[y * canvas.width + x];
             let mut sum = [0.0f32; 3];
             let (mut hits, mut unoccluded) = (0.0f32, 0.0f32);
-            for dir in canvas.sample_rays(x, y) {
+            for dir in canvas.sample_rays(x, y, ACTOR_SAMPLES) {
                 for k in 0..positions {
                     let s = if positions == 1 { 0.5 } else { k as f32 / (positions - 1) as f32 };
                     let centre = ball.start + (ball.end - ball.start) * s;

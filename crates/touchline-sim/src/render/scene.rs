@@ -191,7 +191,7 @@ impl Scene {
         let patch = fractal_noise(x, y, 6.0, seed) - 0.5;
         let blades = value_noise(x, y, 0.09, seed ^ 0x51) - 0.5;
         let clumps = value_noise(x, y, 0.6, seed ^ 0x77) - 0.5;
-        let hue = fractal_noise(x, y, 14.0, seed ^ 0x1234);
+        let hue = value_noise(x, y, 14.0, seed ^ 0x1234);
         let mut grass = mix(grass_base, [0.085, 0.19, 0.04], hue * 0.8);
         grass = scale(grass, 1.0 + 0.22 * patch + 0.16 * blades + 0.12 * clumps);
         let inside_runoff = x.abs() < hl + 2.5 && y.abs() < hw + 2.5;
