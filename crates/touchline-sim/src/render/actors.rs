@@ -268,8 +268,22 @@ pub fn draw_figure(
     id: u16,
 ) -> Coverage {
     let board = Billboard::facing(canvas, figure.ground);
-    let top = figure.height + 0.05;
-    let corners: Vec<_> = [(-0.65f32, 0.0f32), (0.65, 0.0), (-0.65, top), (0.65, top)]
+    let speed = figure.velocity.norm();
+    let heading = if speed > 0.1 { figure.velocity / speed } else { Vector2::zeros() };
+    let across = heading.dot(&board.side.xy());
+    let swing = (0.065 * speed).min(0.42) * across;
+    let lean = (0.03 * speed).min(0.25) * across;
+    let h = figure.height;
+    // How far the figure reaches sideways: legs below the hip, arms and body above,
+    // the head alone at the top.
+    let hip = 0.52 * h;
+    let neck = 0.86 * h;
+    let legs_reach = 0.09 + swing.abs() + 0.075;
+    let body_reach = 0.17 + 0.05 + 0.6 * swing.abs() + 0.045 + lean.abs();
+    let head_reach = 0.062 * h + lean.abs();
+    let half_width = legs_reach.max(body_reach) + 0.05;
+    let top = h + 0.05;
+    let corners: Vec<_> = [(-half_width, 0.0f32), (half_width, 0.0), (-half_width, top), (half_width, top)]
         .iter()
         .map(|&(u, v)| {
             let p = board.foot + board.side * u + Vector3::z() * v;
@@ -279,11 +293,6 @@ pub fn draw_figure(
     let Some(rect) = canvas.bounds(&corners) else {
         return Coverage::default();
     };
-    let speed = figure.velocity.norm();
-    let heading = if speed > 0.1 { figure.velocity / speed } else { Vector2::zeros() };
-    let across = heading.dot(&board.side.xy());
-    let swing = (0.065 * speed).min(0.42) * across;
-    let lean = (0.03 * speed).min(0.25) * across;
     // Shading: a cylinder-like body, lit by the sun and the sky.
     let sun = canvas.scene.sun();
     let sun_front = board.normal.dot(&sun);
@@ -291,51 +300,65 @@ pub fn draw_figure(
     let mut tile = Tile::new(rect);
     let mut coverage = Coverage::default();
     let width = rect.x1 - rect.x0;
-    // Size of a pixel on the billboard, from two neighbouring rays at the feet, so
-    // that pixels clearly outside the figure's outline are skipped after one ray.
-    let metres_per_pixel = {
-        let centre = canvas_project(canvas, &(board.foot + Vector3::z() * (figure.height / 2.0)));
-        centre
-            .and_then(|c| {
-                let a = canvas.rays.at(c.x as f32, c.y as f32)?;
-                let b = canvas.rays.at(c.x as f32 + 1.0, c.y as f32)?;
-                let (ta, ua, _) = board.hit(&canvas.origin, &a.normalize())?;
-                let (_, ub, _) = board.hit(&canvas.origin, &b.normalize())?;
-                Some((ub - ua).abs().max(ta * 1e-4))
-            })
-            .unwrap_or(0.1)
+    // The billboard coordinates (u, v) as an affine function of the pixel, from three
+    // neighbouring rays at the figure's middle. It skips, with one multiply-add, the
+    // pixels clearly off the outline, and places the sub-samples inside a pixel; each
+    // pixel's centre still comes from its exact ray through the lens.
+    let Some(centre) = canvas_project(canvas, &(board.foot + Vector3::z() * (h / 2.0))) else {
+        return Coverage::default();
     };
+    let (cx, cy) = (centre.x as f32, centre.y as f32);
+    let hit_at = |x: f32, y: f32| -> Option<(f32, f32, f32)> {
+        let ray = canvas.rays.at(x, y)?;
+        board.hit(&canvas.origin, &ray.normalize())
+    };
+    let (Some(o), Some(ox), Some(oy)) = (hit_at(cx, cy), hit_at(cx + 1.0, cy), hit_at(cx, cy + 1.0)) else {
+        return Coverage::default();
+    };
+    let (du_dx, dv_dx) = (ox.1 - o.1, ox.2 - o.2);
+    let (du_dy, dv_dy) = (oy.1 - o.1, oy.2 - o.2);
+    let metres_per_pixel = (du_dx * du_dx + dv_dx * dv_dx).sqrt().max(1e-4);
     // Small figures need anti-aliasing; near ones are big enough without.
     let n = if metres_per_pixel > 0.02 { ACTOR_SAMPLES } else { 1 };
-    let samples = (n * n) as f32;
-    let hip = 0.52 * figure.height;
-    let margin = 1.5 * metres_per_pixel;
-    let legs_reach = 0.09 + swing.abs() + 0.075 + margin;
-    let body_reach = 0.29 + 0.6 * swing.abs() + lean.abs() + margin;
+    let offsets: Vec<(f32, f32)> = (0..n * n)
+        .map(|k| {
+            let step = 1.0 / n as f32;
+            let sx = -0.5 + (k % n) as f32 * step + step / 2.0;
+            let sy = -0.5 + (k / n) as f32 * step + step / 2.0;
+            (du_dx * sx + du_dy * sy, dv_dx * sx + dv_dy * sy)
+        })
+        .collect();
+    let samples = offsets.len() as f32;
+    // Generous: the affine estimate drifts a little from the true lens over big figures.
+    let margin = 3.0 * metres_per_pixel + 0.02;
     for y in rect.y0..rect.y1 {
         for x in rect.x0..rect.x1 {
-            let Some(centre_ray) = canvas.rays.at(x as f32, y as f32) else {
-                continue;
-            };
-            let Some((_, u, v)) = board.hit(&canvas.origin, &centre_ray) else {
-                continue;
-            };
-            let reach = if v < hip { legs_reach } else { body_reach };
-            if u.abs() > reach || v < -margin || v > figure.height + margin {
+            let (px, py) = (x as f32 - cx, y as f32 - cy);
+            let u = o.1 + du_dx * px + du_dy * py;
+            let v = o.2 + dv_dx * px + dv_dy * py;
+            let reach = if v < hip {
+                legs_reach
+            } else if v < neck {
+                body_reach
+            } else {
+                head_reach
+            } + margin;
+            if u.abs() > reach || v < -margin || v > h + margin {
                 continue;
             }
-            let static_depth = canvas.depth[y * canvas.width + x];
+            let Some((t, u, v)) = hit_at(x as f32, y as f32) else {
+                continue;
+            };
+            let occluded = t > canvas.depth[y * canvas.width + x];
             let mut sum = [0.0f32; 3];
             let (mut hits, mut unoccluded) = (0.0f32, 0.0f32);
-            for dir in canvas.sample_rays(x, y, n) {
-                let Some((t, u, v)) = board.hit(&canvas.origin, &dir) else {
-                    continue;
-                };
+            for &(du, dv) in &offsets {
+                let (u, v) = (u + du, v + dv);
                 let Some(albedo) = figure_albedo(figure, u, v, swing, lean) else {
                     continue;
                 };
                 unoccluded += 1.0;
-                if t > static_depth {
+                if occluded {
                     continue;
                 }
                 let theta = (u / 0.25).clamp(-1.0, 1.0) * 1.1;
