@@ -188,12 +188,15 @@ impl Scene {
         let seed = self.seed;
         let grass_base: Rgb = [0.060, 0.200, 0.045];
         // Patchiness at three scales, and slow changes of hue.
-        let patch = fractal_noise(x, y, 6.0, seed) - 0.5;
+        // Real grass is far from flat: measured against the real reference panorama,
+        // the local contrast has to survive averaging over a pixel's footprint.
+        let patch = fractal_noise(x, y, 4.0, seed) - 0.5;
         let blades = value_noise(x, y, 0.09, seed ^ 0x51) - 0.5;
-        let clumps = value_noise(x, y, 0.6, seed ^ 0x77) - 0.5;
+        let clumps = value_noise(x, y, 0.35, seed ^ 0x77) - 0.5;
+        let tufts = value_noise(x, y, 1.2, seed ^ 0x78) - 0.5;
         let hue = value_noise(x, y, 14.0, seed ^ 0x1234);
         let mut grass = mix(grass_base, [0.085, 0.19, 0.04], hue * 0.8);
-        grass = scale(grass, 1.0 + 0.22 * patch + 0.16 * blades + 0.12 * clumps);
+        grass = scale(grass, 1.0 + 0.35 * patch + 0.3 * blades + 0.4 * clumps + 0.35 * tufts);
         let inside_runoff = x.abs() < hl + 2.5 && y.abs() < hw + 2.5;
         if inside_runoff {
             // Mowing stripes across the length, 20 over a full-size pitch.
