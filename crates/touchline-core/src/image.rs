@@ -119,11 +119,19 @@ mod tests {
 
     #[test]
     fn colours_survive_the_round_trip_through_yuv() {
-        for rgb in [[0.9f32, 0.1, 0.1], [0.2, 0.6, 0.25], [1.0, 1.0, 1.0], [0.0, 0.0, 0.0]] {
+        for rgb in [
+            [0.9f32, 0.1, 0.1],
+            [0.2, 0.6, 0.25],
+            [1.0, 1.0, 1.0],
+            [0.0, 0.0, 0.0],
+        ] {
             let yuv = rgb_to_yuv(rgb).map(|c| c.round() as u8);
             let back = yuv_to_rgb(yuv);
             for c in 0..3 {
-                assert!((back[c] as f32 - rgb[c] * 255.0).abs() <= 3.0, "{rgb:?} → {back:?}");
+                assert!(
+                    (back[c] as f32 - rgb[c] * 255.0).abs() <= 3.0,
+                    "{rgb:?} → {back:?}"
+                );
             }
         }
     }

@@ -30,7 +30,9 @@ fn stats(rgb: &RgbImage) -> Stats {
             if !(0..25).all(|k| is_grass(x + k % 5 - 2, y + k / 5 - 2)) {
                 continue;
             }
-            let vals: Vec<f64> = (0..25).map(|k| luma.get_pixel(x + k % 5 - 2, y + k / 5 - 2)[0] as f64).collect();
+            let vals: Vec<f64> = (0..25)
+                .map(|k| luma.get_pixel(x + k % 5 - 2, y + k / 5 - 2)[0] as f64)
+                .collect();
             let mean = vals.iter().sum::<f64>() / 25.0;
             dev += (vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 25.0).sqrt();
             n += 1.0;
@@ -82,12 +84,23 @@ fn stats(rgb: &RgbImage) -> Stats {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let reference = args.next().unwrap_or_else(|| "../shared/data/reference-panorama/panorama-day.jpg".into());
+    let reference = args
+        .next()
+        .unwrap_or_else(|| "../shared/data/reference-panorama/panorama-day.jpg".into());
     let out = args.next();
-    let real = image::open(&reference).expect("reference panorama loads").to_rgb8();
+    let real = image::open(&reference)
+        .expect("reference panorama loads")
+        .to_rgb8();
     let sport = Sport::Football;
-    let mut config =
-        SimConfig::new(sport, sport.pitch(), ImageSize::new(1920, 1080).expect("size"), 7, 10.0, 25).expect("config");
+    let mut config = SimConfig::new(
+        sport,
+        sport.pitch(),
+        ImageSize::new(1920, 1080).expect("size"),
+        7,
+        10.0,
+        25,
+    )
+    .expect("config");
     config.panorama = true;
     let mut sim = Simulation::new(config).expect("simulation");
     let mut last = None;

@@ -27,7 +27,8 @@ fn main() {
     let seed: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(7);
     let sport = Sport::Football;
     let size = ImageSize::new(1920, 1080).expect("valid size");
-    let mut config = SimConfig::new(sport, sport.pitch(), size, seed, seconds, 25).expect("valid config");
+    let mut config =
+        SimConfig::new(sport, sport.pitch(), size, seed, seconds, 25).expect("valid config");
     config.supersampling = 1;
     let mut sim = Simulation::new(config).expect("simulation starts");
     let names = sim.camera_names();
@@ -36,14 +37,19 @@ fn main() {
     let mut k = 0u64;
     while let Some(set) = sim.next_frame() {
         k += 1;
-        if k % 5 != 0 {
+        if !k.is_multiple_of(5) {
             continue;
         }
         for (c, name) in names.iter().enumerate() {
             for p in &set.truth.people {
                 if let Some(b) = p.boxes.get(name) {
                     // Whole figures only: not cut by the picture's edge, mostly visible.
-                    if b[4] > 0.5 && b[1] > 0.0 && b[3] < size.height as f64 && b[0] > 0.0 && b[2] < size.width as f64 {
+                    if b[4] > 0.5
+                        && b[1] > 0.0
+                        && b[3] < size.height as f64
+                        && b[0] > 0.0
+                        && b[2] < size.width as f64
+                    {
                         heights[c].push(b[3] - b[1]);
                     }
                 }
@@ -58,7 +64,13 @@ fn main() {
         }
     }
     for (c, name) in names.iter().enumerate() {
-        println!("{name}: player height px: {}", percentiles(heights[c].clone()));
-        println!("{name}: ball diameter px: {}", percentiles(balls[c].clone()));
+        println!(
+            "{name}: player height px: {}",
+            percentiles(heights[c].clone())
+        );
+        println!(
+            "{name}: ball diameter px: {}",
+            percentiles(balls[c].clone())
+        );
     }
 }

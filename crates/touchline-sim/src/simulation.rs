@@ -38,7 +38,14 @@ pub const MAX_TIME_OFFSET: f64 = 0.1;
 impl SimConfig {
     /// The default simulation of a sport: its standard pitch, the default rig at
     /// `size`, two slightly different sensors and a 12 ms clock offset on the right camera.
-    pub fn new(sport: Sport, pitch: Pitch, size: ImageSize, seed: u64, seconds: f64, fps: u32) -> Result<SimConfig> {
+    pub fn new(
+        sport: Sport,
+        pitch: Pitch,
+        size: ImageSize,
+        seed: u64,
+        seconds: f64,
+        fps: u32,
+    ) -> Result<SimConfig> {
         let mut options = RigOptions::for_sport(sport);
         options.pitch = pitch;
         options.size = size;
@@ -59,10 +66,16 @@ impl SimConfig {
     /// Checks the parts a user can set.
     pub fn validate(&self) -> Result<()> {
         if !(self.seconds.is_finite() && self.seconds > 0.0 && self.seconds <= 6.0 * 3600.0) {
-            return Err(Error::invalid("duration", format!("{} s must be between 0 and 6 hours", self.seconds)));
+            return Err(Error::invalid(
+                "duration",
+                format!("{} s must be between 0 and 6 hours", self.seconds),
+            ));
         }
         if !(1..=120).contains(&self.fps) {
-            return Err(Error::invalid("frame rate", format!("{} fps must be between 1 and 120", self.fps)));
+            return Err(Error::invalid(
+                "frame rate",
+                format!("{} fps must be between 1 and 120", self.fps),
+            ));
         }
         if !(1..=8).contains(&self.supersampling) {
             return Err(Error::invalid("supersampling", "must be between 1 and 8"));
@@ -72,7 +85,10 @@ impl SimConfig {
             if cam.time_offset_s.abs() > MAX_TIME_OFFSET {
                 return Err(Error::invalid(
                     format!("camera '{}'", cam.name),
-                    format!("time offset {} s exceeds the simulator's ±{MAX_TIME_OFFSET} s", cam.time_offset_s),
+                    format!(
+                        "time offset {} s exceeds the simulator's ±{MAX_TIME_OFFSET} s",
+                        cam.time_offset_s
+                    ),
                 ));
             }
         }
@@ -165,7 +181,7 @@ impl Simulation {
                         &sensor,
                         scene.clone(),
                         config.supersampling,
-                        config.seed ^ (k as u64 + 1) * 0x1000_0001,
+                        config.seed ^ ((k as u64 + 1) * 0x1000_0001),
                     ),
                     time_offset: cam.time_offset_s,
                 })
@@ -173,7 +189,13 @@ impl Simulation {
             .collect::<Result<Vec<_>>>()?;
         let panorama = config.panorama.then(|| {
             let ideal = Sensor::default();
-            Renderer::new(View::Panorama(config.rig.panorama), &ideal, scene.clone(), config.supersampling, config.seed)
+            Renderer::new(
+                View::Panorama(config.rig.panorama),
+                &ideal,
+                scene.clone(),
+                config.supersampling,
+                config.seed,
+            )
         });
         let mut history = VecDeque::new();
         history.push_back(engine.snapshot());
@@ -218,7 +240,11 @@ impl Simulation {
             }
         }
         let t = t.max(self.history[0].time);
-        let later = self.history.iter().position(|s| s.time >= t).unwrap_or(self.history.len() - 1);
+        let later = self
+            .history
+            .iter()
+            .position(|s| s.time >= t)
+            .unwrap_or(self.history.len() - 1);
         if later == 0 {
             return self.history[0].clone();
         }
@@ -253,7 +279,11 @@ impl Simulation {
                     .map(|(cam, snap)| cam.renderer.render(&people, snap, index))
                     .collect::<Vec<_>>()
             },
-            || self.panorama.as_mut().map(|p| p.render(&people, &clock, index).0),
+            || {
+                self.panorama
+                    .as_mut()
+                    .map(|p| p.render(&people, &clock, index).0)
+            },
         );
         let names = self.camera_names();
         let coverages: Vec<&FrameCoverage> = rendered.iter().map(|(_, c)| c).collect();

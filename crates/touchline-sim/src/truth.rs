@@ -159,7 +159,7 @@ impl<W: Write> TruthWriter<W> {
     pub fn finish(mut self, events: &[Event], score: [u32; 2]) -> io::Result<W> {
         write!(self.out, "\n],\"events\":")?;
         serde_json::to_writer(&mut self.out, events)?;
-        write!(self.out, ",\"score\":{}}}\n", serde_json::to_string(&score)?)?;
+        writeln!(self.out, ",\"score\":{}}}", serde_json::to_string(&score)?)?;
         self.out.flush()?;
         Ok(self.out)
     }

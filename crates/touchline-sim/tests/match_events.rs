@@ -15,7 +15,10 @@ fn ten_minutes_hold_a_goal_restarts_and_lofted_balls() {
     }
     let count = |kind| engine.events().iter().filter(|e| e.kind == kind).count();
     assert!(count(EventKind::Goal) >= 1, "no goal");
-    assert!(count(EventKind::Corner) + count(EventKind::ThrowIn) >= 1, "no corner or throw-in");
+    assert!(
+        count(EventKind::Corner) + count(EventKind::ThrowIn) >= 1,
+        "no corner or throw-in"
+    );
     assert!(count(EventKind::LoftedPass) >= 5, "too few lofted balls");
     assert!(highest > 5.0, "the ball never rose above {highest:.1} m");
     assert_eq!(

@@ -46,13 +46,17 @@ fn truth_positions_project_onto_their_player_and_the_ball() {
                 continue;
             }
             for (person, truth) in people.iter().zip(&set.truth.people) {
-                let Some(b) = truth.boxes.get(name) else { continue };
+                let Some(b) = truth.boxes.get(name) else {
+                    continue;
+                };
                 if b[4] < 0.95 || b[3] - b[1] < 25.0 {
                     continue;
                 }
                 // Chest height: the middle of the shirt.
                 let chest = Point3::new(truth.x, truth.y, 0.68 * person.height);
-                let Some(p) = camera.project(&chest) else { continue };
+                let Some(p) = camera.project(&chest) else {
+                    continue;
+                };
                 if !size.contains(&p) {
                     continue;
                 }
@@ -67,7 +71,9 @@ fn truth_positions_project_onto_their_player_and_the_ball() {
             let ball = &set.truth.ball;
             if let Some(b) = ball.boxes.get(name) {
                 if b[4] >= 0.95 && b[2] - b[0] >= 3.0 {
-                    let Some(p) = camera.project(&Point3::new(ball.x, ball.y, ball.z)) else { continue };
+                    let Some(p) = camera.project(&Point3::new(ball.x, ball.y, ball.z)) else {
+                        continue;
+                    };
                     balls += 1;
                     let seen = colour_at(picture, &p);
                     // The ball is white; the grass around it is not.
@@ -80,7 +86,10 @@ fn truth_positions_project_onto_their_player_and_the_ball() {
     }
     assert!(checked > 100, "only {checked} people checked");
     let share = on_shirt as f64 / checked as f64;
-    assert!(share > 0.95, "{on_shirt}/{checked} truth positions on the player's shirt");
+    assert!(
+        share > 0.95,
+        "{on_shirt}/{checked} truth positions on the player's shirt"
+    );
     assert!(balls > 10, "only {balls} balls checked");
     let share = on_ball as f64 / balls as f64;
     assert!(share > 0.9, "{on_ball}/{balls} ball positions on the ball");

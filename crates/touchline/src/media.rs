@@ -22,7 +22,8 @@ pub fn init() -> Result<()> {
 /// Encoder settings: x264 at a constant quality with its fastest preset, so that two
 /// 1080p25 cameras encode faster than real time on two cores next to the renderer;
 /// GOPs of two seconds for seeking.
-const ENCODER: &str = "x264enc speed-preset=ultrafast trellis=false pass=qual quantizer=21 key-int-max=50";
+const ENCODER: &str =
+    "x264enc speed-preset=ultrafast trellis=false pass=qual quantizer=21 key-int-max=50";
 
 /// Writes I420 frames to an H.264 MP4 file.
 pub struct VideoWriter {
@@ -77,11 +78,17 @@ impl VideoWriter {
     pub fn push(&mut self, frame: I420Frame) -> Result<()> {
         self.check_bus()?;
         if frame.size() != self.size {
-            bail!("frame of {:?} pushed to a {:?} video", frame.size(), self.size);
+            bail!(
+                "frame of {:?} pushed to a {:?} video",
+                frame.size(),
+                self.size
+            );
         }
         let mut buffer = gst::Buffer::from_mut_slice(frame.into_bytes());
         {
-            let b = buffer.get_mut().ok_or_else(|| anyhow!("fresh buffer is shared"))?;
+            let b = buffer
+                .get_mut()
+                .ok_or_else(|| anyhow!("fresh buffer is shared"))?;
             let duration = gst::ClockTime::SECOND.mul_div_floor(1, self.fps as u64);
             let pts = gst::ClockTime::SECOND.mul_div_floor(self.frames, self.fps as u64);
             b.set_pts(pts);
@@ -111,14 +118,19 @@ impl VideoWriter {
         self.src
             .end_of_stream()
             .map_err(|e| anyhow!("cannot end the stream: {e:?}"))?;
-        let bus = self.pipeline.bus().ok_or_else(|| anyhow!("pipeline without a bus"))?;
+        let bus = self
+            .pipeline
+            .bus()
+            .ok_or_else(|| anyhow!("pipeline without a bus"))?;
         let result = loop {
             let Some(msg) = bus.timed_pop(gst::ClockTime::from_seconds(120)) else {
                 break Err(anyhow!("encoder did not finish within two minutes"));
             };
             match msg.view() {
                 gst::MessageView::Eos(_) => break Ok(()),
-                gst::MessageView::Error(err) => break Err(anyhow!("encoding failed: {}", err.error())),
+                gst::MessageView::Error(err) => {
+                    break Err(anyhow!("encoding failed: {}", err.error()))
+                }
                 _ => {}
             }
         };
@@ -166,7 +178,9 @@ pub fn decode(path: &Path, keep: &[u64]) -> Result<(VideoInfo, Vec<(u64, I420Fra
     pipeline
         .set_state(gst::State::Playing)
         .map_err(|_| anyhow!("cannot decode {}", path.display()))?;
-    let bus = pipeline.bus().ok_or_else(|| anyhow!("pipeline without a bus"))?;
+    let bus = pipeline
+        .bus()
+        .ok_or_else(|| anyhow!("pipeline without a bus"))?;
     let mut info: Option<VideoInfo> = None;
     let mut kept = Vec::new();
     let mut frames = 0u64;
@@ -184,7 +198,9 @@ pub fn decode(path: &Path, keep: &[u64]) -> Result<(VideoInfo, Vec<(u64, I420Fra
             continue;
         };
         if info.is_none() {
-            let caps = sample.caps().ok_or_else(|| anyhow!("decoded sample without caps"))?;
+            let caps = sample
+                .caps()
+                .ok_or_else(|| anyhow!("decoded sample without caps"))?;
             let vi = gst_video::VideoInfo::from_caps(caps)?;
             info = Some(VideoInfo {
                 width: vi.width(),
@@ -194,10 +210,15 @@ pub fn decode(path: &Path, keep: &[u64]) -> Result<(VideoInfo, Vec<(u64, I420Fra
             });
         }
         if keep.contains(&frames) {
-            let buffer = sample.buffer().ok_or_else(|| anyhow!("sample without buffer"))?;
+            let buffer = sample
+                .buffer()
+                .ok_or_else(|| anyhow!("sample without buffer"))?;
             let map = buffer.map_readable()?;
             let size = ImageSize::new(info.map_or(0, |i| i.width), info.map_or(0, |i| i.height))?;
-            kept.push((frames, I420Frame::from_bytes(size, map.as_slice().to_vec())?));
+            kept.push((
+                frames,
+                I420Frame::from_bytes(size, map.as_slice().to_vec())?,
+            ));
         }
         frames += 1;
     };

@@ -14,7 +14,15 @@ fn touchline(args: &[&str]) -> Output {
 
 /// A small, short simulation into `dir`; `extra` adds or overrides options.
 fn sim(dir: &Path, extra: &[&str]) -> Output {
-    let mut args = vec!["sim", "--width", "640", "--height", "360", "-o", dir.to_str().unwrap()];
+    let mut args = vec![
+        "sim",
+        "--width",
+        "640",
+        "--height",
+        "360",
+        "-o",
+        dir.to_str().unwrap(),
+    ];
     for (flag, default) in [("--seconds", "4"), ("--seed", "7")] {
         if !extra.contains(&flag) {
             args.extend_from_slice(&[flag, default]);
@@ -29,7 +37,11 @@ fn sim_is_deterministic_and_its_videos_decode_as_asked() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
     let out = sim(a.path(), &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(sim(b.path(), &[]).status.success());
     let truth_a = std::fs::read(a.path().join("truth.json")).unwrap();
     let truth_b = std::fs::read(b.path().join("truth.json")).unwrap();
@@ -60,7 +72,9 @@ fn another_seed_is_another_match() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
     assert!(sim(a.path(), &["--seconds", "2"]).status.success());
-    assert!(sim(b.path(), &["--seconds", "2", "--seed", "8"]).status.success());
+    assert!(sim(b.path(), &["--seconds", "2", "--seed", "8"])
+        .status
+        .success());
     assert_ne!(
         std::fs::read(a.path().join("truth.json")).unwrap(),
         std::fs::read(b.path().join("truth.json")).unwrap()
@@ -73,8 +87,15 @@ fn refuses(args: &[&str], expected: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{args:?} succeeded");
     assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
-    assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: not one line: {stderr}");
-    assert!(stderr.contains(expected), "{args:?}: '{stderr}' does not mention '{expected}'");
+    assert_eq!(
+        stderr.trim().lines().count(),
+        1,
+        "{args:?}: not one line: {stderr}"
+    );
+    assert!(
+        stderr.contains(expected),
+        "{args:?}: '{stderr}' does not mention '{expected}'"
+    );
 }
 
 #[test]
@@ -85,15 +106,37 @@ fn bad_input_gets_one_clear_line_and_a_failure() {
     refuses(&["sim", "--width", "-640", "-o", out], "width");
     refuses(&["sim", "--height", "0", "-o", out], "image size");
     refuses(&["sim", "--seconds", "-3", "-o", out], "duration");
-    refuses(&["sim", "--sport", "quidditch", "-o", out], "unknown sport 'quidditch'");
+    refuses(
+        &["sim", "--sport", "quidditch", "-o", out],
+        "unknown sport 'quidditch'",
+    );
     refuses(&["sim", "--pitch-length", "-105", "-o", out], "pitch");
     refuses(&["sim", "--mast-height", "-6", "-o", out], "mast height");
     refuses(&["sim", "--fps", "0", "-o", out], "frame rate");
-    refuses(&["sim", "--seconds", "1", "-o", "/proc/touchline-cannot-write-here"], "output folder");
+    refuses(
+        &[
+            "sim",
+            "--seconds",
+            "1",
+            "-o",
+            "/proc/touchline-cannot-write-here",
+        ],
+        "output folder",
+    );
     let bad_rig = dir.path().join("rig.toml");
-    std::fs::write(&bad_rig, "format = \"touchline-rig/1\"\nsport = \"football\"\n[pitch\n").unwrap();
-    refuses(&["sim", "--rig", bad_rig.to_str().unwrap(), "-o", out], "malformed rig file");
-    refuses(&["sim", "--rig", "/nonexistent/rig.toml", "-o", out], "cannot read rig file");
+    std::fs::write(
+        &bad_rig,
+        "format = \"touchline-rig/1\"\nsport = \"football\"\n[pitch\n",
+    )
+    .unwrap();
+    refuses(
+        &["sim", "--rig", bad_rig.to_str().unwrap(), "-o", out],
+        "malformed rig file",
+    );
+    refuses(
+        &["sim", "--rig", "/nonexistent/rig.toml", "-o", out],
+        "cannot read rig file",
+    );
     refuses(&["sim", "--bogus"], "--bogus");
 }
 
@@ -105,7 +148,10 @@ fn a_failed_run_leaves_earlier_results_alone() {
     // The same folder, an impossible run: nothing already written changes.
     let out = sim(dir.path(), &["--sport", "quidditch"]);
     assert!(!out.status.success());
-    assert_eq!(std::fs::read(dir.path().join("truth.json")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(dir.path().join("truth.json")).unwrap(),
+        before
+    );
 }
 
 #[test]

@@ -26,7 +26,7 @@ impl ImageSize {
                 format!("{width}×{height} must be between 2×2 and {MAX_SIDE}×{MAX_SIDE}"),
             ));
         }
-        if width % 2 != 0 || height % 2 != 0 {
+        if !width.is_multiple_of(2) || !height.is_multiple_of(2) {
             return Err(Error::invalid(
                 "image size",
                 format!("{width}×{height} must have even sides for 4:2:0 video"),
@@ -276,7 +276,10 @@ mod tests {
         }
         .rotation();
         let forward = r * Vector3::z();
-        assert!((forward - Vector3::x()).norm() < 1e-12, "yaw 90° looks along +x");
+        assert!(
+            (forward - Vector3::x()).norm() < 1e-12,
+            "yaw 90° looks along +x"
+        );
         let r = Orientation {
             yaw_deg: 0.0,
             tilt_deg: 30.0,

@@ -214,8 +214,7 @@ impl Pitch {
                 ),
             ));
         }
-        if self.penalty_area_width >= self.width || 2.0 * self.penalty_area_depth >= self.length
-        {
+        if self.penalty_area_width >= self.width || 2.0 * self.penalty_area_depth >= self.length {
             return Err(Error::invalid("pitch", "the penalty areas do not fit"));
         }
         Ok(())

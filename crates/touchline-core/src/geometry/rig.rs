@@ -414,7 +414,9 @@ fn frame_targets(
         })
     };
     // Aim first at the centroid of the targets, then search around it.
-    let centroid = targets.iter().fold(Vector3::zeros(), |acc, t| acc + t.coords)
+    let centroid = targets
+        .iter()
+        .fold(Vector3::zeros(), |acc, t| acc + t.coords)
         / targets.len() as f64;
     let d = Point3::from(centroid) - position;
     let yaw0 = d.x.atan2(d.y).to_degrees();
@@ -445,11 +447,14 @@ fn frame_targets(
     };
     for dy in -20..=20 {
         for dt in -15..=15 {
-            consider(&mut best, Orientation {
-                yaw_deg: yaw0 + dy as f64,
-                tilt_deg: tilt0 + dt as f64,
-                roll_deg: 0.0,
-            });
+            consider(
+                &mut best,
+                Orientation {
+                    yaw_deg: yaw0 + dy as f64,
+                    tilt_deg: tilt0 + dt as f64,
+                    roll_deg: 0.0,
+                },
+            );
         }
     }
     let (coarse, _) = best.ok_or_else(|| {
@@ -460,11 +465,14 @@ fn frame_targets(
     })?;
     for dy in -10..=10 {
         for dt in -10..=10 {
-            consider(&mut best, Orientation {
-                yaw_deg: coarse.yaw_deg + dy as f64 * 0.1,
-                tilt_deg: coarse.tilt_deg + dt as f64 * 0.1,
-                roll_deg: 0.0,
-            });
+            consider(
+                &mut best,
+                Orientation {
+                    yaw_deg: coarse.yaw_deg + dy as f64 * 0.1,
+                    tilt_deg: coarse.tilt_deg + dt as f64 * 0.1,
+                    roll_deg: 0.0,
+                },
+            );
         }
     }
     let (orientation, focal) = best.expect("the coarse pass found one");
@@ -495,7 +503,11 @@ mod tests {
         for (x, y) in [(-52.5, -34.0), (-52.5, 34.0), (52.5, -34.0), (52.5, 34.0)] {
             assert_eq!(in_view(Point3::new(x, y, 0.0)), 1, "corner ({x}, {y})");
         }
-        assert_eq!(in_view(Point3::new(0.0, 0.0, 0.0)), 2, "centre spot in the overlap");
+        assert_eq!(
+            in_view(Point3::new(0.0, 0.0, 0.0)),
+            2,
+            "centre spot in the overlap"
+        );
         let pano = rig.panorama;
         for (x, y) in [(-52.5, -34.0), (52.5, 34.0), (0.0, -34.0)] {
             let p = pano.project(&Point3::new(x, y, 0.0)).unwrap();
@@ -532,6 +544,10 @@ mod tests {
     fn impossible_mast_is_refused() {
         let mut options = RigOptions::for_sport(Sport::Football);
         options.mast_height = -6.0;
-        assert!(options.build().unwrap_err().to_string().contains("mast height"));
+        assert!(options
+            .build()
+            .unwrap_err()
+            .to_string()
+            .contains("mast height"));
     }
 }

@@ -267,12 +267,16 @@ impl MatchEngine {
         }
         self.refresh_ball_path();
         self.chasers = if self.control == Control::Loose {
-            [self.quickest_to_ball(Side::Home), self.quickest_to_ball(Side::Away)]
+            [
+                self.quickest_to_ball(Side::Home),
+                self.quickest_to_ball(Side::Away),
+            ]
         } else {
             [None, None]
         };
-        let targets: Vec<(Vector2<f64>, f64)> =
-            (0..self.people.len()).map(|i| self.in_play_target(i)).collect();
+        let targets: Vec<(Vector2<f64>, f64)> = (0..self.people.len())
+            .map(|i| self.in_play_target(i))
+            .collect();
         self.move_people(&targets, dt);
         match self.control {
             Control::Feet(i) => self.attach_ball_to_feet(i),
@@ -422,8 +426,7 @@ impl MatchEngine {
             let free = self.nearest_opponent_distance(j, lead);
             let lofted = dist > 35.0 * scale || (lane < 1.0 && dist > 15.0 * scale) || prefer_long;
             let lane_score = if lofted { 1.0 } else { lane.min(6.0) };
-            let score = 0.07 * progress + 0.35 * lane_score + 0.25 * free.min(8.0)
-                - 0.015 * dist
+            let score = 0.07 * progress + 0.35 * lane_score + 0.25 * free.min(8.0) - 0.015 * dist
                 + self.rng.random_range(0.0..1.2)
                 + if prefer_long { 0.03 * dist } else { 0.0 };
             if best.as_ref().is_none_or(|b| score > b.0) {
@@ -589,7 +592,8 @@ impl MatchEngine {
             let y = p.y.abs();
             let post_centre = half_goal + POST_RADIUS;
             let near_post = (y - post_centre).abs() < BALL_RADIUS + POST_RADIUS && p.z < bar;
-            let near_bar = y < post_centre && (p.z - (bar + POST_RADIUS)).abs() < BALL_RADIUS + POST_RADIUS;
+            let near_bar =
+                y < post_centre && (p.z - (bar + POST_RADIUS)).abs() < BALL_RADIUS + POST_RADIUS;
             if near_post || near_bar {
                 self.ball.position = before.position;
                 self.ball.velocity.x = -self.ball.velocity.x * 0.6;
@@ -607,7 +611,7 @@ impl MatchEngine {
             let back = hl + NET_DEPTH - BALL_RADIUS;
             if p.x.abs() > back {
                 self.ball.position.x = back * p.x.signum();
-                self.ball.velocity.x = -0.1 * self.ball.velocity.x;
+                self.ball.velocity.x *= -0.1;
                 self.ball.velocity.y *= 0.3;
                 self.ball.velocity.z = self.ball.velocity.z.min(0.0);
             }
@@ -633,7 +637,10 @@ impl MatchEngine {
             let defending = if p.x > 0.0 { Side::Away } else { Side::Home };
             let attacking = defending.opponent();
             if p.y.abs() < self.pitch.goal_width / 2.0 && p.z < self.pitch.goal_height {
-                self.log(EventKind::Goal, self.last_touch.filter(|&i| self.side(i) == Some(attacking)));
+                self.log(
+                    EventKind::Goal,
+                    self.last_touch.filter(|&i| self.side(i) == Some(attacking)),
+                );
                 // Credit the goal to the attacking side even after an own goal.
                 if let Some(last) = self.events.last_mut() {
                     last.team = Some(attacking);
@@ -649,10 +656,7 @@ impl MatchEngine {
             }
             self.log(EventKind::Out, self.last_touch);
             let restart = if last_side == Some(defending) {
-                let corner = Vector2::new(
-                    p.x.signum() * (hl - 0.3),
-                    p.y.signum() * (hw - 0.3),
-                );
+                let corner = Vector2::new(p.x.signum() * (hl - 0.3), p.y.signum() * (hw - 0.3));
                 self.make_restart(RestartKind::Corner, attacking, corner, 5.0)
             } else {
                 let spot = Vector2::new(
@@ -685,7 +689,13 @@ impl MatchEngine {
         }
     }
 
-    fn make_restart(&mut self, kind: RestartKind, team: Side, spot: Vector2<f64>, delay: f64) -> Restart {
+    fn make_restart(
+        &mut self,
+        kind: RestartKind,
+        team: Side,
+        spot: Vector2<f64>,
+        delay: f64,
+    ) -> Restart {
         let taker = match kind {
             RestartKind::GoalKick => self.keeper_of(team),
             RestartKind::KickOff => (0..self.people.len())
@@ -728,7 +738,11 @@ impl MatchEngine {
             }
             let d = (self.states[i].position - ball.ground()).norm();
             let keeper_zone = self.is_keeper(i) && self.in_own_penalty_area(i, ball.ground());
-            let reach = if keeper_zone { KEEPER_REACH } else { FOOT_REACH };
+            let reach = if keeper_zone {
+                KEEPER_REACH
+            } else {
+                FOOT_REACH
+            };
             let top = if keeper_zone { 2.6 } else { 2.4 };
             if d < reach && ball.position.z < top && best.is_none_or(|b| d < b.0) {
                 best = Some((d, i));
@@ -825,7 +839,8 @@ impl MatchEngine {
             self.shot_in_flight = true;
             Vector3::new(d.x, d.y, self.rng.random_range(-2.5..1.5))
         } else {
-            let away = Vector2::new(side.attack_sign(), self.rng.random_range(-0.8..0.8)).normalize();
+            let away =
+                Vector2::new(side.attack_sign(), self.rng.random_range(-0.8..0.8)).normalize();
             let d = away * self.rng.random_range(8.0..14.0);
             Vector3::new(d.x, d.y, self.rng.random_range(2.0..6.0))
         };
@@ -846,7 +861,8 @@ impl MatchEngine {
         let tacklers: Vec<usize> = self
             .opponents_of(side)
             .filter(|&j| {
-                (self.states[j].position - ball).norm() < 1.0 && self.time >= self.touch_blocked_until[j]
+                (self.states[j].position - ball).norm() < 1.0
+                    && self.time >= self.touch_blocked_until[j]
             })
             .collect();
         for j in tacklers {
@@ -982,8 +998,13 @@ impl MatchEngine {
         let (hl, hw) = self.pitch.half();
         if i == restart.taker {
             return match restart.kind {
-                RestartKind::ThrowIn => restart.spot + Vector2::new(0.0, restart.spot.y.signum() * 0.4),
-                RestartKind::Corner => restart.spot + Vector2::new(restart.spot.x.signum(), restart.spot.y.signum()) * 0.5,
+                RestartKind::ThrowIn => {
+                    restart.spot + Vector2::new(0.0, restart.spot.y.signum() * 0.4)
+                }
+                RestartKind::Corner => {
+                    restart.spot
+                        + Vector2::new(restart.spot.x.signum(), restart.spot.y.signum()) * 0.5
+                }
                 RestartKind::KickOff => {
                     restart.spot - Vector2::new(restart.team.attack_sign() * 0.4, 0.0)
                 }
@@ -995,7 +1016,10 @@ impl MatchEngine {
         let person = &self.people[i];
         let Some(side) = person.team else {
             let ball = restart.spot;
-            return Vector2::new(ball.x * 0.7 - 6.0 * ball.x.signum(), (ball.y * 0.4 + 8.0).clamp(-hw, hw));
+            return Vector2::new(
+                ball.x * 0.7 - 6.0 * ball.x.signum(),
+                (ball.y * 0.4 + 8.0).clamp(-hw, hw),
+            );
         };
         match restart.kind {
             RestartKind::KickOff => {
@@ -1089,7 +1113,8 @@ impl MatchEngine {
                 Vector2::new(sign, 0.0)
             };
             let mut p = goal + dir * out;
-            p.y = p.y.clamp(-self.pitch.goal_width * 0.4, self.pitch.goal_width * 0.4);
+            p.y =
+                p.y.clamp(-self.pitch.goal_width * 0.4, self.pitch.goal_width * 0.4);
             return p;
         }
         // The ball in the team's own frame: 0 at the own goal line, 1 at the opponent's.
@@ -1106,7 +1131,10 @@ impl MatchEngine {
 
     fn clamp_to_pitch(&self, p: Vector2<f64>, inset: f64) -> Vector2<f64> {
         let (hl, hw) = self.pitch.half();
-        Vector2::new(p.x.clamp(-hl + inset, hl - inset), p.y.clamp(-hw + inset, hw - inset))
+        Vector2::new(
+            p.x.clamp(-hl + inset, hl - inset),
+            p.y.clamp(-hw + inset, hw - inset),
+        )
     }
 
     /// Recomputes the free-ball prediction every [`PATH_STEP`] seconds.
@@ -1153,7 +1181,10 @@ impl MatchEngine {
         let person_role = self.people[i].role;
         if person_role == Role::Referee {
             // Keep the play between the referee and the far assistant: diagonal, close.
-            let target = Vector2::new(ball.x - 9.0 * (ball.y / 30.0).clamp(-1.0, 1.0) - 4.0, ball.y * 0.6 - 7.0);
+            let target = Vector2::new(
+                ball.x - 9.0 * (ball.y / 30.0).clamp(-1.0, 1.0) - 4.0,
+                ball.y * 0.6 - 7.0,
+            );
             return (self.clamp_to_pitch(target, 0.5), 0.7);
         }
         let Some(side) = self.side(i) else {
@@ -1213,7 +1244,10 @@ impl MatchEngine {
             } else if self.people[i].anchor.x > 0.3 && self.rng.random_bool(0.0008) {
                 let sign = side.attack_sign();
                 let target = self.states[i].position
-                    + Vector2::new(sign * self.rng.random_range(10.0..22.0), self.rng.random_range(-8.0..8.0));
+                    + Vector2::new(
+                        sign * self.rng.random_range(10.0..22.0),
+                        self.rng.random_range(-8.0..8.0),
+                    );
                 self.runs[i] = Some(Run {
                     target: self.clamp_to_pitch(target, 2.0),
                     until: self.time + self.rng.random_range(2.0..4.0),
@@ -1248,14 +1282,11 @@ impl MatchEngine {
         let pos = self.states[i].position;
         let goal = Vector2::new(side.attack_sign() * self.pitch.length / 2.0, 0.0);
         let mut dir = (goal - pos).normalize();
-        if let Some(j) = self
-            .opponents_of(side)
-            .min_by(|&a, &b| {
-                let da = (self.states[a].position - pos).norm();
-                let db = (self.states[b].position - pos).norm();
-                da.total_cmp(&db)
-            })
-        {
+        if let Some(j) = self.opponents_of(side).min_by(|&a, &b| {
+            let da = (self.states[a].position - pos).norm();
+            let db = (self.states[b].position - pos).norm();
+            da.total_cmp(&db)
+        }) {
             let away = pos - self.states[j].position;
             let d = away.norm();
             if d < 6.0 && d > 1e-6 {
@@ -1282,15 +1313,18 @@ impl MatchEngine {
     fn move_people(&mut self, targets: &[(Vector2<f64>, f64)], dt: f64) {
         let n = self.people.len();
         let positions: Vec<Vector2<f64>> = self.states.iter().map(|s| s.position).collect();
-        for i in 0..n {
-            let (target, urgency) = targets[i];
+        for (i, &(target, urgency)) in targets.iter().enumerate().take(n) {
             let s = &mut self.states[i];
             let to = target - s.position;
             let dist = to.norm();
             let top = self.people[i].max_speed * urgency;
             // Arrive: slow down close to the target.
             let speed = top.min(1.2 * dist);
-            let mut desired = if dist > 1e-6 { to / dist * speed } else { Vector2::zeros() };
+            let mut desired = if dist > 1e-6 {
+                to / dist * speed
+            } else {
+                Vector2::zeros()
+            };
             for (j, other) in positions.iter().enumerate() {
                 if j == i {
                     continue;
@@ -1303,7 +1337,11 @@ impl MatchEngine {
             }
             let dv = desired - s.velocity;
             let max_dv = MAX_ACCELERATION * dt;
-            let dv = if dv.norm() > max_dv { dv * (max_dv / dv.norm()) } else { dv };
+            let dv = if dv.norm() > max_dv {
+                dv * (max_dv / dv.norm())
+            } else {
+                dv
+            };
             s.velocity += dv;
             s.position += s.velocity * dt;
             let speed = s.velocity.norm();

@@ -138,7 +138,11 @@ pub fn line_up(sport: Sport, rng: &mut ChaCha8Rng) -> Vec<Person> {
             people.push(Person {
                 id: PersonId(people.len() as u32 + 1),
                 team: Some(side),
-                role: if keeper { Role::Goalkeeper } else { Role::Player },
+                role: if keeper {
+                    Role::Goalkeeper
+                } else {
+                    Role::Player
+                },
                 number: if keeper { 1 } else { slot as u8 + 1 },
                 height: rng.random_range(1.70..1.93) + if keeper { 0.04 } else { 0.0 },
                 max_speed: rng.random_range(7.0..8.6),

@@ -150,7 +150,11 @@ impl Billboard {
     fn facing(canvas: &Canvas, ground: Vector2<f32>) -> Billboard {
         let foot = Vector3::new(ground.x, ground.y, 0.0);
         let to_camera = Vector2::new(canvas.origin.x - ground.x, canvas.origin.y - ground.y);
-        let n = if to_camera.norm() > 1e-3 { to_camera.normalize() } else { Vector2::new(0.0, -1.0) };
+        let n = if to_camera.norm() > 1e-3 {
+            to_camera.normalize()
+        } else {
+            Vector2::new(0.0, -1.0)
+        };
         Billboard {
             foot,
             normal: Vector3::new(n.x, n.y, 0.0),
@@ -196,7 +200,11 @@ fn figure_albedo(f: &Figure, u: f32, v: f32, swing: f32, lean: f32) -> Option<Rg
     let head_centre = Vector2::new(bend(0.93 * h), 0.93 * h);
     let head_r = 0.062 * h;
     if (p - head_centre).norm() < head_r {
-        return Some(if v > head_centre.y + head_r * 0.25 { f.hair } else { f.skin });
+        return Some(if v > head_centre.y + head_r * 0.25 {
+            f.hair
+        } else {
+            f.skin
+        });
     }
     // Neck.
     if v > shoulder && v < 0.88 * h && (u - bend(v)).abs() < 0.045 {
@@ -269,7 +277,11 @@ pub fn draw_figure(
 ) -> Coverage {
     let board = Billboard::facing(canvas, figure.ground);
     let speed = figure.velocity.norm();
-    let heading = if speed > 0.1 { figure.velocity / speed } else { Vector2::zeros() };
+    let heading = if speed > 0.1 {
+        figure.velocity / speed
+    } else {
+        Vector2::zeros()
+    };
     let across = heading.dot(&board.side.xy());
     let swing = (0.065 * speed).min(0.42) * across;
     let lean = (0.03 * speed).min(0.25) * across;
@@ -283,13 +295,18 @@ pub fn draw_figure(
     let head_reach = 0.062 * h + lean.abs();
     let half_width = legs_reach.max(body_reach) + 0.05;
     let top = h + 0.05;
-    let corners: Vec<_> = [(-half_width, 0.0f32), (half_width, 0.0), (-half_width, top), (half_width, top)]
-        .iter()
-        .map(|&(u, v)| {
-            let p = board.foot + board.side * u + Vector3::z() * v;
-            canvas_project(canvas, &p)
-        })
-        .collect();
+    let corners: Vec<_> = [
+        (-half_width, 0.0f32),
+        (half_width, 0.0),
+        (-half_width, top),
+        (half_width, top),
+    ]
+    .iter()
+    .map(|&(u, v)| {
+        let p = board.foot + board.side * u + Vector3::z() * v;
+        canvas_project(canvas, &p)
+    })
+    .collect();
     let Some(rect) = canvas.bounds(&corners) else {
         return Coverage::default();
     };
@@ -312,14 +329,20 @@ pub fn draw_figure(
         let ray = canvas.rays.at(x, y)?;
         board.hit(&canvas.origin, &ray.normalize())
     };
-    let (Some(o), Some(ox), Some(oy)) = (hit_at(cx, cy), hit_at(cx + 1.0, cy), hit_at(cx, cy + 1.0)) else {
+    let (Some(o), Some(ox), Some(oy)) =
+        (hit_at(cx, cy), hit_at(cx + 1.0, cy), hit_at(cx, cy + 1.0))
+    else {
         return Coverage::default();
     };
     let (du_dx, dv_dx) = (ox.1 - o.1, ox.2 - o.2);
     let (du_dy, dv_dy) = (oy.1 - o.1, oy.2 - o.2);
     let metres_per_pixel = (du_dx * du_dx + dv_dx * dv_dx).sqrt().max(1e-4);
     // Small figures need anti-aliasing; near ones are big enough without.
-    let n = if metres_per_pixel > 0.02 { ACTOR_SAMPLES } else { 1 };
+    let n = if metres_per_pixel > 0.02 {
+        ACTOR_SAMPLES
+    } else {
+        1
+    };
     let offsets: Vec<(f32, f32)> = (0..n * n)
         .map(|k| {
             let step = 1.0 / n as f32;
@@ -403,7 +426,14 @@ pub fn draw_ball(
     let r = ball.radius;
     let mut points = Vec::new();
     for c in [ball.start, ball.end] {
-        for (dx, dy, dz) in [(-r, -r, -r), (r, r, r), (-r, r, -r), (r, -r, r), (-r, -r, r), (r, r, -r)] {
+        for (dx, dy, dz) in [
+            (-r, -r, -r),
+            (r, r, r),
+            (-r, r, -r),
+            (r, -r, r),
+            (-r, -r, r),
+            (r, r, -r),
+        ] {
             points.push(canvas_project(canvas, &(c + Vector3::new(dx, dy, dz))));
         }
     }
@@ -432,7 +462,11 @@ pub fn draw_ball(
             let (mut hits, mut unoccluded) = (0.0f32, 0.0f32);
             for dir in canvas.sample_rays(x, y, ACTOR_SAMPLES) {
                 for k in 0..positions {
-                    let s = if positions == 1 { 0.5 } else { k as f32 / (positions - 1) as f32 };
+                    let s = if positions == 1 {
+                        0.5
+                    } else {
+                        k as f32 / (positions - 1) as f32
+                    };
                     let centre = ball.start + (ball.end - ball.start) * s;
                     let oc = canvas.origin - centre;
                     let b = dir.dot(&oc);
@@ -453,8 +487,8 @@ pub fn draw_ball(
                     let panels = (n.x * 6.0).sin() * (n.y * 6.0).sin() * (n.z * 6.0).sin();
                     let albedo = if panels > 0.55 { 0.3 } else { 0.82 };
                     let light = AMBIENT + SUN * n.dot(&sun).max(0.0);
-                    for c in 0..3 {
-                        sum[c] += albedo * light;
+                    for channel in &mut sum {
+                        *channel += albedo * light;
                     }
                     hits += 1.0;
                 }
@@ -492,7 +526,9 @@ pub fn draw_shadow(canvas: &Canvas, shadow: &Shadow, planes: (&mut [u8], &mut [u
     let corners: Vec<_> = [(-1.0f32, -1.0f32), (1.0, -1.0), (-1.0, 1.0), (1.0, 1.0)]
         .iter()
         .map(|&(a, b)| {
-            let p = shadow.centre + shadow.along * (a * shadow.half_length) + across * (b * shadow.half_width);
+            let p = shadow.centre
+                + shadow.along * (a * shadow.half_length)
+                + across * (b * shadow.half_width);
             canvas_project(canvas, &Vector3::new(p.x, p.y, 0.0))
         })
         .collect();
@@ -542,7 +578,13 @@ fn canvas_project(canvas: &Canvas, p: &Vector3<f32>) -> Option<nalgebra::Point2<
 
 /// Blends a tile into the frame: luma per pixel, chroma per 2×2 block with the block's
 /// mean coverage, and marks the pixels the actor now owns.
-fn composite(canvas: &Canvas, tile: &Tile, planes: (&mut [u8], &mut [u8], &mut [u8]), ids: &mut [u16], id: u16) {
+fn composite(
+    canvas: &Canvas,
+    tile: &Tile,
+    planes: (&mut [u8], &mut [u8], &mut [u8]),
+    ids: &mut [u16],
+    id: u16,
+) {
     let (luma, cb, cr) = planes;
     let w = canvas.width;
     let rect = tile.rect;
@@ -558,7 +600,9 @@ fn composite(canvas: &Canvas, tile: &Tile, planes: (&mut [u8], &mut [u8], &mut [
                 }
                 let yuv = canvas.response.yuv(tile.radiance[k], x as f32, y as f32);
                 let p = &mut luma[y * w + x];
-                *p = (yuv[0] * a + *p as f32 * (1.0 - a)).round().clamp(0.0, 255.0) as u8;
+                *p = (yuv[0] * a + *p as f32 * (1.0 - a))
+                    .round()
+                    .clamp(0.0, 255.0) as u8;
                 a_sum += a;
                 cb_sum += a * yuv[1];
                 cr_sum += a * yuv[2];
@@ -569,8 +613,12 @@ fn composite(canvas: &Canvas, tile: &Tile, planes: (&mut [u8], &mut [u8], &mut [
             if a_sum > 0.0 {
                 let c = (by / 2) * (w / 2) + bx / 2;
                 let keep = 1.0 - a_sum / 4.0;
-                cb[c] = (cb[c] as f32 * keep + cb_sum / 4.0).round().clamp(0.0, 255.0) as u8;
-                cr[c] = (cr[c] as f32 * keep + cr_sum / 4.0).round().clamp(0.0, 255.0) as u8;
+                cb[c] = (cb[c] as f32 * keep + cb_sum / 4.0)
+                    .round()
+                    .clamp(0.0, 255.0) as u8;
+                cr[c] = (cr[c] as f32 * keep + cr_sum / 4.0)
+                    .round()
+                    .clamp(0.0, 255.0) as u8;
             }
         }
     }

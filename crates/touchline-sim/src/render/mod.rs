@@ -67,7 +67,13 @@ pub struct Renderer {
 
 impl Renderer {
     /// Prepares a view: traces the static scene with `supersampling`² rays per pixel.
-    pub fn new(view: View, sensor: &Sensor, scene: Arc<Scene>, supersampling: u32, seed: u64) -> Renderer {
+    pub fn new(
+        view: View,
+        sensor: &Sensor,
+        scene: Arc<Scene>,
+        supersampling: u32,
+        seed: u64,
+    ) -> Renderer {
         let size = view.size();
         let rays = RayMap::new(&view);
         let response = Response::new(sensor, size);
@@ -91,8 +97,8 @@ impl Renderer {
                         let sy = y as f32 - 0.5 + ((k / s) as f32 + 0.5) / s as f32;
                         if let Some(dir) = rays.at(sx, sy) {
                             let hit = scene.trace(&origin, &dir.normalize());
-                            for c in 0..3 {
-                                sum[c] += hit.radiance[c];
+                            for (total, r) in sum.iter_mut().zip(hit.radiance) {
+                                *total += r;
                             }
                             n += 1.0;
                         }
@@ -106,7 +112,8 @@ impl Renderer {
                 }
             });
         let background = encode_i420(&radiance, width, height, &response);
-        let noise = (sensor.noise_sigma > 0.0).then(|| NoiseTable::new(sensor.noise_sigma as f32, seed));
+        let noise =
+            (sensor.noise_sigma > 0.0).then(|| NoiseTable::new(sensor.noise_sigma as f32, seed));
         Renderer {
             view,
             rays,
@@ -132,7 +139,12 @@ impl Renderer {
     }
 
     /// Renders the match at the instant of `snapshot`; `frame` numbers the noise.
-    pub fn render(&mut self, people: &[Person], snapshot: &Snapshot, frame: u64) -> (I420Frame, FrameCoverage) {
+    pub fn render(
+        &mut self,
+        people: &[Person],
+        snapshot: &Snapshot,
+        frame: u64,
+    ) -> (I420Frame, FrameCoverage) {
         let mut picture = self.background.clone();
         let size = self.view.size();
         let (width, height) = (size.width as usize, size.height as usize);
@@ -202,7 +214,12 @@ impl Renderer {
         let ball_id = figures.len();
         let mut order: Vec<(f32, usize)> = figures
             .iter()
-            .map(|f| (Vector2::new(f.ground.x - origin.x, f.ground.y - origin.y).norm(), 0))
+            .map(|f| {
+                (
+                    Vector2::new(f.ground.x - origin.x, f.ground.y - origin.y).norm(),
+                    0,
+                )
+            })
             .enumerate()
             .map(|(i, (d, _))| (d, i))
             .collect();
@@ -214,9 +231,21 @@ impl Renderer {
             for &(_, k) in &order {
                 let id = k as u16 + 1;
                 coverage[k] = if k == ball_id {
-                    actors::draw_ball(&canvas, &ball, (&mut *luma, &mut *cb, &mut *cr), &mut self.ids, id)
+                    actors::draw_ball(
+                        &canvas,
+                        &ball,
+                        (&mut *luma, &mut *cb, &mut *cr),
+                        &mut self.ids,
+                        id,
+                    )
                 } else {
-                    actors::draw_figure(&canvas, &figures[k], (&mut *luma, &mut *cb, &mut *cr), &mut self.ids, id)
+                    actors::draw_figure(
+                        &canvas,
+                        &figures[k],
+                        (&mut *luma, &mut *cb, &mut *cr),
+                        &mut self.ids,
+                        id,
+                    )
                 };
             }
         }
@@ -243,7 +272,11 @@ impl Renderer {
                 }
                 Visibility {
                     bbox: Some(b),
-                    visible: if c.pixels > 0 { (seen as f32 / c.pixels as f32).min(1.0) } else { 0.0 },
+                    visible: if c.pixels > 0 {
+                        (seen as f32 / c.pixels as f32).min(1.0)
+                    } else {
+                        0.0
+                    },
                 }
             })
             .collect();
@@ -261,7 +294,8 @@ impl Renderer {
         }
 
         if let Some(noise) = &self.noise {
-            let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ frame.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let mut rng =
+                ChaCha8Rng::seed_from_u64(self.seed ^ frame.wrapping_mul(0x9e37_79b9_7f4a_7c15));
             let (luma, cb, cr) = picture.planes_mut();
             noise.apply(luma, width, false, &mut rng);
             noise.apply(cb, width / 2, true, &mut rng);
@@ -285,7 +319,12 @@ impl Renderer {
 }
 
 /// Encodes per-pixel radiance through the sensor into I420 (chroma averaged over 2×2).
-fn encode_i420(radiance: &[[f32; 3]], width: usize, height: usize, response: &Response) -> I420Frame {
+fn encode_i420(
+    radiance: &[[f32; 3]],
+    width: usize,
+    height: usize,
+    response: &Response,
+) -> I420Frame {
     let size = touchline_core::geometry::ImageSize {
         width: width as u32,
         height: height as u32,

@@ -132,7 +132,11 @@ impl LineMask {
 }
 
 fn mix(a: Rgb, b: Rgb, t: f32) -> Rgb {
-    [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t]
+    [
+        a[0] + (b[0] - a[0]) * t,
+        a[1] + (b[1] - a[1]) * t,
+        a[2] + (b[2] - a[2]) * t,
+    ]
 }
 
 fn scale(a: Rgb, s: f32) -> Rgb {
@@ -196,7 +200,10 @@ impl Scene {
         let tufts = value_noise(x, y, 1.2, seed ^ 0x78) - 0.5;
         let hue = value_noise(x, y, 14.0, seed ^ 0x1234);
         let mut grass = mix(grass_base, [0.085, 0.19, 0.04], hue * 0.8);
-        grass = scale(grass, 1.0 + 0.35 * patch + 0.3 * blades + 0.4 * clumps + 0.35 * tufts);
+        grass = scale(
+            grass,
+            1.0 + 0.35 * patch + 0.3 * blades + 0.4 * clumps + 0.35 * tufts,
+        );
         let inside_runoff = x.abs() < hl + 2.5 && y.abs() < hw + 2.5;
         if inside_runoff {
             // Mowing stripes across the length, 20 over a full-size pitch.
@@ -208,7 +215,8 @@ impl Scene {
             let centre = (x * x + y * y).sqrt() / 5.0;
             let wear_shape = (1.0 - goalmouth.min(centre)).clamp(0.0, 1.0);
             if wear_shape > 0.0 {
-                let wear = (wear_shape * (0.4 + fractal_noise(x, y, 1.5, seed ^ 0x99))).clamp(0.0, 0.8);
+                let wear =
+                    (wear_shape * (0.4 + fractal_noise(x, y, 1.5, seed ^ 0x99))).clamp(0.0, 0.8);
                 grass = mix(grass, [0.13, 0.14, 0.07], wear * 0.6);
             }
             let line = self.line_mask.at(x, y);
@@ -249,20 +257,44 @@ impl Scene {
             let t = plane_y(self.hw + BOARD_SETBACK);
             let p = origin + dir * t;
             if p.z >= 0.0 && p.z <= BOARD_HEIGHT && p.x.abs() <= self.hl + END_BOARD_SETBACK {
-                consider(t, Surface::Board { along: p.x, up: p.z, normal: -Vector3::y() });
+                consider(
+                    t,
+                    Surface::Board {
+                        along: p.x,
+                        up: p.z,
+                        normal: -Vector3::y(),
+                    },
+                );
             }
             let t = plane_y(self.hw + SURROUND_FAR);
-            consider(t, Surface::Surround { along: (origin + dir * t).x });
+            consider(
+                t,
+                Surface::Surround {
+                    along: (origin + dir * t).x,
+                },
+            );
         }
         if dir.x.abs() > 1e-6 {
             for side in [-1.0f32, 1.0] {
                 let t = plane_x(side * (self.hl + END_BOARD_SETBACK));
                 let p = origin + dir * t;
                 if p.z >= 0.0 && p.z <= BOARD_HEIGHT && p.y.abs() <= self.hw {
-                    consider(t, Surface::Board { along: p.y + 500.0 * side, up: p.z, normal: Vector3::x() * -side });
+                    consider(
+                        t,
+                        Surface::Board {
+                            along: p.y + 500.0 * side,
+                            up: p.z,
+                            normal: Vector3::x() * -side,
+                        },
+                    );
                 }
                 let t = plane_x(side * (self.hl + SURROUND_END));
-                consider(t, Surface::Surround { along: (origin + dir * t).y + 1000.0 * side });
+                consider(
+                    t,
+                    Surface::Surround {
+                        along: (origin + dir * t).y + 1000.0 * side,
+                    },
+                );
             }
         }
         self.goal_frames(origin, dir, &mut consider);
@@ -291,7 +323,12 @@ impl Scene {
         }
     }
 
-    fn goal_frames(&self, origin: &Vector3<f32>, dir: &Vector3<f32>, consider: &mut impl FnMut(f32, Surface)) {
+    fn goal_frames(
+        &self,
+        origin: &Vector3<f32>,
+        dir: &Vector3<f32>,
+        consider: &mut impl FnMut(f32, Surface),
+    ) {
         let gh = self.pitch.goal_height as f32;
         let half = self.pitch.goal_width as f32 / 2.0 + POST_RADIUS;
         for side in [-1.0f32, 1.0] {
@@ -315,7 +352,12 @@ impl Scene {
 
     /// Calls `hit` with the distance and the two in-plane coordinates of every net plane
     /// the ray crosses.
-    fn for_each_net_hit(&self, origin: &Vector3<f32>, dir: &Vector3<f32>, mut hit: impl FnMut(f32, f32, f32)) {
+    fn for_each_net_hit(
+        &self,
+        origin: &Vector3<f32>,
+        dir: &Vector3<f32>,
+        mut hit: impl FnMut(f32, f32, f32),
+    ) {
         let gh = self.pitch.goal_height as f32;
         let half = self.pitch.goal_width as f32 / 2.0;
         for side in [-1.0f32, 1.0] {
@@ -354,8 +396,7 @@ impl Scene {
     fn sky(&self, dir: &Vector3<f32>) -> Rgb {
         let up = dir.z.max(0.0).sqrt();
         let haze = value_noise(dir.x * 8.0, dir.z * 20.0, 1.0, self.seed ^ 0x5) * 0.08;
-        mix([0.85, 0.90, 0.95], [0.40, 0.58, 0.88], up.min(1.0))
-            .map(|c| c * (1.15 + haze))
+        mix([0.85, 0.90, 0.95], [0.40, 0.58, 0.88], up.min(1.0)).map(|c| c * (1.15 + haze))
     }
 
     fn shade(&self, surface: Surface, p: &Vector3<f32>, dir: &Vector3<f32>) -> Rgb {
@@ -401,13 +442,18 @@ impl Scene {
         if building {
             let height = 6.0 + 7.0 * cell_noise(block, 10, seed);
             if z < height {
-                let wall = mix([0.55, 0.52, 0.48], [0.35, 0.22, 0.16], cell_noise(block, 11, seed));
+                let wall = mix(
+                    [0.55, 0.52, 0.48],
+                    [0.35, 0.22, 0.16],
+                    cell_noise(block, 11, seed),
+                );
                 let window = (along.rem_euclid(3.0) < 1.4) && (z.rem_euclid(3.2) > 1.2) && z > 1.0;
                 let albedo = if window { [0.06, 0.07, 0.09] } else { wall };
                 return scale(albedo, AMBIENT + 0.45);
             }
         } else {
-            let crown = 8.0 + 6.0 * fractal_noise(along, 0.0, 9.0, seed ^ 0x4242)
+            let crown = 8.0
+                + 6.0 * fractal_noise(along, 0.0, 9.0, seed ^ 0x4242)
                 + 2.0 * value_noise(along, 0.0, 1.2, seed ^ 0x4343);
             if z < crown {
                 let leaves = fractal_noise(along, z, 0.9, seed ^ 0x2121);
@@ -418,7 +464,11 @@ impl Scene {
                 albedo = scale(albedo, 0.5 + leaves);
                 if z < 2.2 {
                     // Trunks and a fence in the shade under the trees.
-                    albedo = if along.rem_euclid(2.5) < 0.08 { [0.25, 0.25, 0.25] } else { [0.06, 0.065, 0.06] };
+                    albedo = if along.rem_euclid(2.5) < 0.08 {
+                        [0.25, 0.25, 0.25]
+                    } else {
+                        [0.06, 0.065, 0.06]
+                    };
                 }
                 return scale(albedo, AMBIENT + 0.5);
             }
@@ -451,7 +501,13 @@ fn mesh_coverage(s: f32) -> f32 {
 }
 
 /// Nearest positive hit of a ray with an infinite vertical cylinder.
-fn ray_vertical_cylinder(o: &Vector3<f32>, d: &Vector3<f32>, cx: f32, cy: f32, r: f32) -> Option<f32> {
+fn ray_vertical_cylinder(
+    o: &Vector3<f32>,
+    d: &Vector3<f32>,
+    cx: f32,
+    cy: f32,
+    r: f32,
+) -> Option<f32> {
     let (ox, oy) = (o.x - cx, o.y - cy);
     let a = d.x * d.x + d.y * d.y;
     let b = 2.0 * (ox * d.x + oy * d.y);
@@ -460,7 +516,13 @@ fn ray_vertical_cylinder(o: &Vector3<f32>, d: &Vector3<f32>, cx: f32, cy: f32, r
 }
 
 /// Nearest positive hit of a ray with an infinite cylinder along y.
-fn ray_cylinder_along_y(o: &Vector3<f32>, d: &Vector3<f32>, cx: f32, cz: f32, r: f32) -> Option<f32> {
+fn ray_cylinder_along_y(
+    o: &Vector3<f32>,
+    d: &Vector3<f32>,
+    cx: f32,
+    cz: f32,
+    r: f32,
+) -> Option<f32> {
     let (ox, oz) = (o.x - cx, o.z - cz);
     let a = d.x * d.x + d.z * d.z;
     let b = 2.0 * (ox * d.x + oz * d.z);
@@ -499,7 +561,10 @@ mod tests {
         let line = scene.ground_albedo(0.0, 10.0);
         let grass = scene.ground_albedo(20.0, 10.0);
         assert!(line[0] > 0.5 && line[1] > 0.5 && line[2] > 0.5, "{line:?}");
-        assert!(grass[1] > grass[0] * 1.5 && grass[1] > grass[2] * 2.0, "{grass:?}");
+        assert!(
+            grass[1] > grass[0] * 1.5 && grass[1] > grass[2] * 2.0,
+            "{grass:?}"
+        );
     }
 
     #[test]
@@ -508,7 +573,11 @@ mod tests {
         let origin = Vector3::new(40.0, 3.72, 1.0);
         let dir = Vector3::new(1.0, 0.0, 0.0);
         let hit = scene.trace(&origin, &dir);
-        assert!((hit.depth - (52.5 - 0.12 - 40.0)).abs() < 0.05, "depth {}", hit.depth);
+        assert!(
+            (hit.depth - (52.5 - 0.12 - 40.0)).abs() < 0.05,
+            "depth {}",
+            hit.depth
+        );
         let sky = scene.trace(&origin, &Vector3::new(0.0, 0.0, 1.0));
         assert!(sky.depth.is_infinite());
     }

@@ -84,7 +84,7 @@ const TABLE_LEN: usize = 1 << 20;
 impl NoiseTable {
     /// A table with luma noise of `sigma` levels and chroma noise of half that.
     pub fn new(sigma: f32, seed: u64) -> NoiseTable {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6e6f_6973_65);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6e_6f69_7365);
         let mut gaussian = |s: f32| -> i8 {
             // Box–Muller.
             let u1: f32 = rng.random_range(f32::EPSILON..1.0);
@@ -125,6 +125,9 @@ mod tests {
         let bright = r.yuv([0.8, 0.8, 0.8], 960.0, 540.0)[0];
         let corner = r.yuv([0.8, 0.8, 0.8], 0.0, 0.0)[0];
         assert!(dim < bright && corner < bright);
-        assert!(r.yuv([5.0, 5.0, 5.0], 960.0, 540.0)[0] <= 235.5, "highlights roll off");
+        assert!(
+            r.yuv([5.0, 5.0, 5.0], 960.0, 540.0)[0] <= 235.5,
+            "highlights roll off"
+        );
     }
 }

@@ -63,15 +63,21 @@ impl RayMap {
         let columns = size.width as usize + 1;
         let rows = size.height as usize + 1;
         let mut rays = vec![[f32::NAN; 3]; columns * rows];
-        rays.par_chunks_mut(columns).enumerate().for_each(|(j, row)| {
-            for (i, ray) in row.iter_mut().enumerate() {
-                let pixel = Point2::new(i as f64 - 0.5, j as f64 - 0.5);
-                if let Some(r) = view.ray(&pixel) {
-                    *ray = [r.x as f32, r.y as f32, r.z as f32];
+        rays.par_chunks_mut(columns)
+            .enumerate()
+            .for_each(|(j, row)| {
+                for (i, ray) in row.iter_mut().enumerate() {
+                    let pixel = Point2::new(i as f64 - 0.5, j as f64 - 0.5);
+                    if let Some(r) = view.ray(&pixel) {
+                        *ray = [r.x as f32, r.y as f32, r.z as f32];
+                    }
                 }
-            }
-        });
-        RayMap { columns, rows, rays }
+            });
+        RayMap {
+            columns,
+            rows,
+            rays,
+        }
     }
 
     /// The (not quite unit) ray at continuous pixel coordinates, or `None` off the

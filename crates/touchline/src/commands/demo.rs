@@ -20,7 +20,10 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     let outputs = simulate_to(&args.output, config, Some(middle))?;
     let preview_path = args.output.join("preview.png");
     save_preview(&outputs.preview, &preview_path)?;
-    println!("Touchline demo: a {} s simulated match (seed {DEMO_SEED}), score {}–{}", args.seconds, outputs.score[0], outputs.score[1]);
+    println!(
+        "Touchline demo: a {} s simulated match (seed {DEMO_SEED}), score {}–{}",
+        args.seconds, outputs.score[0], outputs.score[1]
+    );
     for video in &outputs.videos {
         println!("  camera video   {}", video.display());
     }
@@ -39,8 +42,9 @@ pub fn save_preview(frames: &[I420Frame], path: &std::path::Path) -> Result<()> 
     let (w, h) = (size.width / 2, size.height / 2);
     let mut sheet = image::RgbImage::new(w * frames.len() as u32, h);
     for (k, frame) in frames.iter().enumerate() {
-        let rgb = image::RgbImage::from_raw(frame.size().width, frame.size().height, frame.to_rgb())
-            .context("frame of the wrong size")?;
+        let rgb =
+            image::RgbImage::from_raw(frame.size().width, frame.size().height, frame.to_rgb())
+                .context("frame of the wrong size")?;
         let small = image::imageops::resize(&rgb, w, h, image::imageops::FilterType::Triangle);
         image::imageops::replace(&mut sheet, &small, (k as u32 * w) as i64, 0);
     }

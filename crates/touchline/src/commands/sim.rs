@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use touchline_core::geometry::{ImageSize, Rig, Sport};
 use touchline_core::image::I420Frame;
-use touchline_sim::truth::{TruthHeader, TruthWriter, PitchSize, TRUTH_FORMAT};
+use touchline_sim::truth::{PitchSize, TruthHeader, TruthWriter, TRUTH_FORMAT};
 use touchline_sim::{default_sensors, SimConfig, Simulation};
 
 use super::frame_progress;
@@ -41,18 +41,20 @@ pub fn config_from_args(args: &SimArgs) -> Result<SimConfig> {
         )?;
     }
     let side = |v: i64, what: &str| -> Result<u32> {
-        u32::try_from(v).with_context(|| format!("invalid {what}: {v} must be a positive number of pixels"))
+        u32::try_from(v)
+            .with_context(|| format!("invalid {what}: {v} must be a positive number of pixels"))
     };
     let size = ImageSize::new(side(args.width, "width")?, side(args.height, "height")?)?;
     let fps = u32::try_from(args.fps)
         .ok()
         .filter(|f| (1..=120).contains(f))
-        .with_context(|| format!("invalid frame rate: {} must be between 1 and 120 fps", args.fps))?;
-    let mut config = SimConfig::new(sport, pitch, size, args.seed, args.seconds, fps)
-        .or_else(|e| {
-            // The rig options are only checked when the rig is built; say which ones.
-            Err(anyhow::Error::from(e))
+        .with_context(|| {
+            format!(
+                "invalid frame rate: {} must be between 1 and 120 fps",
+                args.fps
+            )
         })?;
+    let mut config = SimConfig::new(sport, pitch, size, args.seed, args.seconds, fps)?;
     if let Some(path) = &args.rig {
         let mut rig = Rig::load(path)?;
         if rig.cameras.iter().all(|c| c.sensor.is_none()) {
@@ -103,7 +105,11 @@ pub fn simulate_to(dir: &Path, config: SimConfig, preview_at: Option<u64>) -> Re
     prepare_dir(dir)?;
     let frames = config.frame_count();
     if frames == 0 {
-        bail!("invalid duration: {} s at {} fps is no frame at all", config.seconds, config.fps);
+        bail!(
+            "invalid duration: {} s at {} fps is no frame at all",
+            config.seconds,
+            config.fps
+        );
     }
     let fps = config.fps;
     let rig = config.rig.clone();
@@ -117,7 +123,11 @@ pub fn simulate_to(dir: &Path, config: SimConfig, preview_at: Option<u64>) -> Re
         .map(|(name, cam)| VideoWriter::new(&dir.join(format!("{name}.mp4")), cam.size, fps))
         .collect::<Result<Vec<_>>>()?;
     let mut panorama_writer = if sim.config().panorama {
-        Some(VideoWriter::new(&dir.join("panorama.mp4"), rig.panorama.size, fps)?)
+        Some(VideoWriter::new(
+            &dir.join("panorama.mp4"),
+            rig.panorama.size,
+            fps,
+        )?)
     } else {
         None
     };
@@ -151,7 +161,10 @@ pub fn simulate_to(dir: &Path, config: SimConfig, preview_at: Option<u64>) -> Re
         bar.inc(1);
     }
     bar.finish_and_clear();
-    let videos = writers.into_iter().map(VideoWriter::finish).collect::<Result<Vec<_>>>()?;
+    let videos = writers
+        .into_iter()
+        .map(VideoWriter::finish)
+        .collect::<Result<Vec<_>>>()?;
     let panorama = panorama_writer.map(VideoWriter::finish).transpose()?;
     let score = sim.engine().score();
     truth.finish(sim.engine().events(), score)?;
