@@ -68,7 +68,16 @@ impl SimConfig {
         if !(self.seconds.is_finite() && self.seconds > 0.0 && self.seconds <= 6.0 * 3600.0) {
             return Err(Error::invalid(
                 "duration",
-                format!("{} s must be between 0 and 6 hours", self.seconds),
+                format!("{} s must be more than 0 and at most 6 hours", self.seconds),
+            ));
+        }
+        if self.frame_count() == 0 {
+            return Err(Error::invalid(
+                "duration",
+                format!(
+                    "{} s is less than one frame at {} fps",
+                    self.seconds, self.fps
+                ),
             ));
         }
         if !(1..=120).contains(&self.fps) {

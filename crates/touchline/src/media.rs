@@ -11,11 +11,19 @@ use touchline_core::image::I420Frame;
 
 use crate::output::Partial;
 
-/// Initialises GStreamer once.
+/// Initialises GStreamer once and registers Touchline's own elements with it, so the
+/// CLI's pipelines find them without GST_PLUGIN_PATH.
 pub fn init() -> Result<()> {
     static INIT: Once = Once::new();
     let mut result = Ok(());
-    INIT.call_once(|| result = gst::init().map_err(|e| anyhow!("cannot start GStreamer: {e}")));
+    INIT.call_once(|| {
+        result = gst::init()
+            .map_err(|e| anyhow!("cannot start GStreamer: {e}"))
+            .and_then(|()| {
+                gsttouchline::plugin_register_static()
+                    .map_err(|e| anyhow!("cannot register Touchline's elements: {e}"))
+            });
+    });
     result
 }
 

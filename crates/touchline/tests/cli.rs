@@ -155,6 +155,12 @@ fn a_failed_run_leaves_earlier_results_alone() {
 }
 
 #[test]
+fn the_cli_registers_touchline_elements_statically() {
+    touchline::media::init().unwrap();
+    assert!(gst::ElementFactory::find("touchlinesimsrc").is_some());
+}
+
+#[test]
 fn decoding_a_file_that_is_not_a_video_fails_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fake.mp4");
