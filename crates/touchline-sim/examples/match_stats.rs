@@ -1,3 +1,4 @@
+//! Event counts of simulated matches: `match_stats [SECONDS] [SEED ...]`.
 use std::collections::BTreeMap;
 use touchline_core::geometry::Sport;
 use touchline_sim::engine::{MatchEngine, STEP_SECONDS};
@@ -6,7 +7,16 @@ fn main() {
         .nth(1)
         .map(|s| s.parse().unwrap())
         .unwrap_or(600.0);
-    for seed in 1..=4u64 {
+    let seeds: Vec<u64> = std::env::args()
+        .skip(2)
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    let seeds = if seeds.is_empty() {
+        vec![1, 2, 3, 4]
+    } else {
+        seeds
+    };
+    for seed in seeds {
         let mut e = MatchEngine::new(Sport::Football, Sport::Football.pitch(), seed);
         let mut in_play = 0usize;
         let mut steps = 0usize;
