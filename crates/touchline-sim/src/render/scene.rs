@@ -334,14 +334,24 @@ impl Scene {
         for side in [-1.0f32, 1.0] {
             let x = side * (self.hl - POST_RADIUS);
             for post_y in [-half, half] {
-                if let Some(t) = ray_vertical_cylinder(origin, dir, x, post_y, POST_RADIUS) {
+                if let Some(t) = ray_cylinder(
+                    (origin.x, origin.y),
+                    (dir.x, dir.y),
+                    (x, post_y),
+                    POST_RADIUS,
+                ) {
                     let z = origin.z + dir.z * t;
                     if (0.0..=gh + 2.0 * POST_RADIUS).contains(&z) {
                         consider(t, Surface::Frame);
                     }
                 }
             }
-            if let Some(t) = ray_cylinder_along_y(origin, dir, x, gh + POST_RADIUS, POST_RADIUS) {
+            if let Some(t) = ray_cylinder(
+                (origin.x, origin.z),
+                (dir.x, dir.z),
+                (x, gh + POST_RADIUS),
+                POST_RADIUS,
+            ) {
                 let y = origin.y + dir.y * t;
                 if y.abs() <= half {
                     consider(t, Surface::Frame);
@@ -500,33 +510,14 @@ fn mesh_coverage(s: f32) -> f32 {
     }
 }
 
-/// Nearest positive hit of a ray with an infinite vertical cylinder.
-fn ray_vertical_cylinder(
-    o: &Vector3<f32>,
-    d: &Vector3<f32>,
-    cx: f32,
-    cy: f32,
-    r: f32,
-) -> Option<f32> {
-    let (ox, oy) = (o.x - cx, o.y - cy);
-    let a = d.x * d.x + d.y * d.y;
-    let b = 2.0 * (ox * d.x + oy * d.y);
-    let c = ox * ox + oy * oy - r * r;
-    solve_nearest(a, b, c)
-}
-
-/// Nearest positive hit of a ray with an infinite cylinder along y.
-fn ray_cylinder_along_y(
-    o: &Vector3<f32>,
-    d: &Vector3<f32>,
-    cx: f32,
-    cz: f32,
-    r: f32,
-) -> Option<f32> {
-    let (ox, oz) = (o.x - cx, o.z - cz);
-    let a = d.x * d.x + d.z * d.z;
-    let b = 2.0 * (ox * d.x + oz * d.z);
-    let c = ox * ox + oz * oz - r * r;
+/// Nearest positive hit of a ray with an infinite cylinder of radius `r` whose axis
+/// passes through `centre` in the plane of the two coordinates the ray's origin and
+/// direction are projected on (`(x, y)` for a vertical post, `(x, z)` for a crossbar).
+fn ray_cylinder(origin: (f32, f32), dir: (f32, f32), centre: (f32, f32), r: f32) -> Option<f32> {
+    let (ou, ov) = (origin.0 - centre.0, origin.1 - centre.1);
+    let a = dir.0 * dir.0 + dir.1 * dir.1;
+    let b = 2.0 * (ou * dir.0 + ov * dir.1);
+    let c = ou * ou + ov * ov - r * r;
     solve_nearest(a, b, c)
 }
 
