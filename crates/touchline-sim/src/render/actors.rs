@@ -257,6 +257,15 @@ struct Tile {
 }
 
 impl Tile {
+    /// Keeps the mean radiance of the `hits` of `samples` sub-samples at pixel (x, y).
+    fn store(&mut self, x: usize, y: usize, sum: Rgb, hits: f32, samples: f32) {
+        if hits > 0.0 {
+            let k = (y - self.rect.y0) * (self.rect.x1 - self.rect.x0) + (x - self.rect.x0);
+            self.radiance[k] = sum.map(|s| s / hits);
+            self.alpha[k] = hits / samples;
+        }
+    }
+
     fn new(rect: Rect) -> Tile {
         let n = (rect.x1 - rect.x0) * (rect.y1 - rect.y0);
         Tile {
@@ -316,7 +325,6 @@ pub fn draw_figure(
     let sun_side = board.side.dot(&sun);
     let mut tile = Tile::new(rect);
     let mut coverage = Coverage::default();
-    let width = rect.x1 - rect.x0;
     // The billboard coordinates (u, v) as an affine function of the pixel, from three
     // neighbouring rays at the figure's middle. It skips, with one multiply-add, the
     // pixels clearly off the outline, and places the sub-samples inside a pixel; each
@@ -392,12 +400,8 @@ pub fn draw_figure(
                 }
                 hits += 1.0;
             }
-            let k = (y - rect.y0) * width + (x - rect.x0);
             coverage.add(x, y, unoccluded / samples);
-            if hits > 0.0 {
-                tile.radiance[k] = sum.map(|s| s / hits);
-                tile.alpha[k] = hits / samples;
-            }
+            tile.store(x, y, sum, hits, samples);
         }
     }
     composite(canvas, &tile, planes, ids, id);
@@ -453,7 +457,6 @@ pub fn draw_ball(
     let sun = canvas.scene.sun();
     let mut tile = Tile::new(rect);
     let mut coverage = Coverage::default();
-    let width = rect.x1 - rect.x0;
     let total = (ACTOR_SAMPLES * ACTOR_SAMPLES * positions) as f32;
     for y in rect.y0..rect.y1 {
         for x in rect.x0..rect.x1 {
@@ -493,12 +496,8 @@ pub fn draw_ball(
                     hits += 1.0;
                 }
             }
-            let k = (y - rect.y0) * width + (x - rect.x0);
             coverage.add(x, y, unoccluded / total);
-            if hits > 0.0 {
-                tile.radiance[k] = sum.map(|s| s / hits);
-                tile.alpha[k] = hits / total;
-            }
+            tile.store(x, y, sum, hits, total);
         }
     }
     composite(canvas, &tile, planes, ids, id);

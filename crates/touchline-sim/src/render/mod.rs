@@ -14,7 +14,7 @@ pub mod view;
 
 use std::sync::Arc;
 
-use nalgebra::{Point2, Vector2, Vector3};
+use nalgebra::Vector2;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -214,14 +214,8 @@ impl Renderer {
         let ball_id = figures.len();
         let mut order: Vec<(f32, usize)> = figures
             .iter()
-            .map(|f| {
-                (
-                    Vector2::new(f.ground.x - origin.x, f.ground.y - origin.y).norm(),
-                    0,
-                )
-            })
             .enumerate()
-            .map(|(i, (d, _))| (d, i))
+            .map(|(i, f)| ((f.ground - origin.xy()).norm(), i))
             .collect();
         order.push(((ball_centre - origin).norm(), ball_id));
         order.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -310,11 +304,6 @@ impl Renderer {
                 ball: ball_visibility,
             },
         )
-    }
-
-    /// The pixel where a pitch point appears in this view, if it does.
-    pub fn project(&self, p: &Vector3<f64>) -> Option<Point2<f64>> {
-        self.view.project(&nalgebra::Point3::from(*p))
     }
 }
 
