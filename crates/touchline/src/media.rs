@@ -27,6 +27,27 @@ pub fn init() -> Result<()> {
     result
 }
 
+/// Parses a pipeline description and finds its element called `name`, of type `T`.
+fn launch<T: IsA<gst::Element>>(description: &str, name: &str) -> Result<(gst::Pipeline, T)> {
+    let pipeline = gst::parse::launch(description)?
+        .downcast::<gst::Pipeline>()
+        .map_err(|_| anyhow!("the description is not a pipeline"))?;
+    let element = pipeline
+        .by_name(name)
+        .and_then(|e| e.downcast::<T>().ok())
+        .ok_or_else(|| anyhow!("the pipeline has no element '{name}' of the expected type"))?;
+    Ok((pipeline, element))
+}
+
+/// The message of an error waiting on the bus, if any.
+fn pending_error(bus: &gst::Bus) -> Option<String> {
+    let msg = bus.pop_filtered(&[gst::MessageType::Error])?;
+    match msg.view() {
+        gst::MessageView::Error(e) => Some(e.error().to_string()),
+        _ => None,
+    }
+}
+
 /// Encoder settings: x264 at a constant quality with its fastest preset, so that two
 /// 1080p25 cameras encode faster than real time on two cores next to the renderer;
 /// GOPs of two seconds for seeking.
@@ -61,14 +82,9 @@ impl VideoWriter {
             w = size.width,
             h = size.height,
         );
-        let pipeline = gst::parse::launch(&description)
-            .context("cannot build the encoding pipeline (are GStreamer's x264 and mp4 plugins installed?)")?
-            .downcast::<gst::Pipeline>()
-            .map_err(|_| anyhow!("the encoding pipeline is not a pipeline"))?;
-        let src = pipeline
-            .by_name("src")
-            .and_then(|e| e.downcast::<gst_app::AppSrc>().ok())
-            .ok_or_else(|| anyhow!("the encoding pipeline has no appsrc"))?;
+        let (pipeline, src) = launch::<gst_app::AppSrc>(&description, "src").context(
+            "cannot build the encoding pipeline (are GStreamer's x264 and mp4 plugins installed?)",
+        )?;
         pipeline
             .set_state(gst::State::Playing)
             .map_err(|_| anyhow!("cannot start encoding {}", path.display()))?;
@@ -113,12 +129,10 @@ impl VideoWriter {
         let Some(bus) = self.pipeline.bus() else {
             return Ok(());
         };
-        if let Some(msg) = bus.pop_filtered(&[gst::MessageType::Error]) {
-            if let gst::MessageView::Error(err) = msg.view() {
-                bail!("encoding failed: {}", err.error());
-            }
+        match pending_error(&bus) {
+            Some(error) => bail!("encoding failed: {error}"),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Ends the stream, waits for the file to be complete and moves it into place.
@@ -176,13 +190,7 @@ pub fn decode(path: &Path, keep: &[u64]) -> Result<(VideoInfo, Vec<(u64, I420Fra
         "filesrc location=\"{location}\" ! decodebin ! videoconvert ! video/x-raw,format=I420 \
          ! appsink name=sink sync=false"
     );
-    let pipeline = gst::parse::launch(&description)?
-        .downcast::<gst::Pipeline>()
-        .map_err(|_| anyhow!("not a pipeline"))?;
-    let sink = pipeline
-        .by_name("sink")
-        .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
-        .ok_or_else(|| anyhow!("no appsink"))?;
+    let (pipeline, sink) = launch::<gst_app::AppSink>(&description, "sink")?;
     pipeline
         .set_state(gst::State::Playing)
         .map_err(|_| anyhow!("cannot decode {}", path.display()))?;
@@ -194,10 +202,8 @@ pub fn decode(path: &Path, keep: &[u64]) -> Result<(VideoInfo, Vec<(u64, I420Fra
     let mut frames = 0u64;
     let outcome = loop {
         // An error upstream never reaches the appsink as EOS: watch the bus too.
-        if let Some(msg) = bus.pop_filtered(&[gst::MessageType::Error]) {
-            if let gst::MessageView::Error(e) = msg.view() {
-                break Err(anyhow!("cannot decode {}: {}", path.display(), e.error()));
-            }
+        if let Some(error) = pending_error(&bus) {
+            break Err(anyhow!("cannot decode {}: {error}", path.display()));
         }
         let Some(sample) = sink.try_pull_sample(gst::ClockTime::from_mseconds(100)) else {
             if sink.is_eos() {
