@@ -3,6 +3,7 @@
 //! - [`geometry`]: lenses, cameras, the two-camera rig, the pitch and its markings,
 //!   panorama projections, and the `rig.toml` file format.
 //! - [`image`]: planar YUV frames as the pipeline passes them around.
+//! - [`warp`]: stitching kernels and the virtual camera renderer.
 //!
 //! Coordinates used throughout: the *pitch frame* has its origin on the centre spot,
 //! `x` along the length towards the right-hand goal as seen from the rig, `y` across
@@ -13,5 +14,6 @@
 pub mod error;
 pub mod geometry;
 pub mod image;
+pub mod warp;
 
 pub use error::{Error, Result};

@@ -121,6 +121,17 @@ impl Panorama {
             elevation.sin(),
         ))
     }
+
+    /// Where the ray through a panorama pixel meets the horizontal plane at `height`,
+    /// if it does (in front of the centre).
+    pub fn ground_point(&self, pixel: &Point2<f64>, height: f64) -> Option<Point3<f64>> {
+        let ray = self.ray(pixel);
+        let centre = self.centre();
+        if ray.z >= -1e-9 || centre.z <= height {
+            return None;
+        }
+        Some(centre + ray.into_inner() * ((height - centre.z) / ray.z))
+    }
 }
 
 #[cfg(test)]

@@ -49,6 +49,16 @@ impl Default for Sensor {
 }
 
 impl Sensor {
+    /// The fraction of the centre's light that reaches pixel (`x`, `y`) of a picture of
+    /// `size`: falling with the square of the distance from the centre, to
+    /// `1 − vignetting` in the corners.
+    pub fn relative_illumination(&self, size: ImageSize, x: f64, y: f64) -> f64 {
+        let cx = (size.width as f64 - 1.0) / 2.0;
+        let cy = (size.height as f64 - 1.0) / 2.0;
+        let r2 = ((x - cx).powi(2) + (y - cy).powi(2)) / (cx * cx + cy * cy);
+        1.0 - self.vignetting * r2
+    }
+
     fn validate(&self, camera: &str) -> Result<()> {
         let ok = self.gain.is_finite()
             && self.gain > 0.0

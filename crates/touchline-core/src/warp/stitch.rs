@@ -1,0 +1,679 @@
+//! Stitching two cameras into the rig's panorama through precomputed maps.
+//!
+//! Every panorama sample looks along its ray from the panorama's centre to the ground
+//! (or, above the horizon and far away, to a distant sphere), and reads the cameras
+//! that see that point. Mapping through the ground plane rather than through directions
+//! removes the parallax of the cameras' few centimetres of baseline on the pitch, where
+//! it matters. Where both cameras see a point, a feathered seam blends them, centred
+//! where the point is equally far from both pictures' edges. Each camera's vignetting
+//! (when the rig knows it) is undone through the map's weights, and the exposure and
+//! colour differences between the cameras are measured in the overlap on every frame
+//! and evened out, smoothed over time so that the picture does not flicker.
+
+use std::ops::Range;
+
+use nalgebra::{Point2, Point3};
+use rayon::prelude::*;
+
+use super::frame::{
+    luma_to_plane, plane_to_luma, ChannelKind, ChromaSiting, Frame, FrameMut, PixelFormat, Plane,
+    PlaneLayout, PlaneMut,
+};
+use super::kernel::{bilinear, Interpolation, Tap, WEIGHT_ONE};
+use crate::error::{Error, Result};
+use crate::geometry::{Camera, ImageSize, Panorama, Rig, Sensor};
+
+/// Distance of the sphere that rays which miss the ground nearby are mapped through.
+const FAR_DISTANCE_M: f64 = 250.0;
+/// The display gamma the cameras encode with: vignetting, a loss of light, scales the
+/// encoded values by its 1/γ power.
+const GAMMA: f64 = 2.2;
+/// Overlap samples used to measure the cameras' differences, per plane.
+const GAIN_SAMPLES: usize = 4096;
+/// Corrections are bounded: a camera that differs more than this is broken, not
+/// mismatched.
+const GAIN_RANGE: (f64, f64) = (0.5, 2.0);
+const OFFSET_LIMIT: f64 = 40.0;
+
+/// How the stitcher blends and evens out the cameras.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StitchOptions {
+    /// Width of the blend across the seam, in source pixels.
+    pub feather_px: f64,
+    /// Measure and even out exposure and colour differences between the cameras.
+    pub compensate: bool,
+    /// Weight of the newest frame's measurement in the running correction, (0, 1]:
+    /// 1 follows every frame, small values change slowly.
+    pub smoothing: f64,
+    /// Where chroma samples sit (4:2:0 formats).
+    pub siting: ChromaSiting,
+}
+
+impl Default for StitchOptions {
+    fn default() -> Self {
+        StitchOptions {
+            feather_px: 48.0,
+            compensate: true,
+            smoothing: 0.1,
+            siting: ChromaSiting::Centre,
+        }
+    }
+}
+
+impl StitchOptions {
+    fn validate(&self) -> Result<()> {
+        if !(self.feather_px.is_finite() && self.feather_px >= 1.0) {
+            return Err(Error::invalid("feather", "must be at least one pixel"));
+        }
+        if !(self.smoothing > 0.0 && self.smoothing <= 1.0) {
+            return Err(Error::invalid("gain smoothing", "must be in (0, 1]"));
+        }
+        Ok(())
+    }
+}
+
+/// Which cameras a run of samples reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Coverage {
+    /// No camera sees it: filled with black.
+    None,
+    /// One camera (index into the rig's cameras).
+    One(usize),
+    /// Both cameras, blended; taps interleaved left, right.
+    Both,
+}
+
+/// Consecutive samples of one row with the same coverage.
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    start: u32,
+    len: u32,
+    coverage: Coverage,
+    /// Index of the run's first tap.
+    first_tap: usize,
+}
+
+/// The map of one output plane.
+struct PlaneMap {
+    layout: PlaneLayout,
+    width: u32,
+    height: u32,
+    /// Runs of each row.
+    rows: Vec<Range<usize>>,
+    runs: Vec<Run>,
+    taps: Vec<Tap>,
+    /// A sparse grid of overlap samples (left, right) whose weights are vignetting
+    /// corrections only, for measuring the cameras' differences.
+    overlap: Vec<[Tap; 2]>,
+}
+
+/// A per-camera, per-channel correction: `base + gain·(v − base) + offset`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChannelCorrection {
+    /// Multiplies the value's distance from its base.
+    pub gain: f64,
+    /// Added, in 8-bit levels.
+    pub offset: f64,
+}
+
+impl ChannelCorrection {
+    const NONE: ChannelCorrection = ChannelCorrection {
+        gain: 1.0,
+        offset: 0.0,
+    };
+}
+
+/// What one sample of one camera looks like to the kernel.
+#[derive(Clone, Copy)]
+struct Fixed {
+    gain: i32,
+    offset: i32,
+}
+
+/// Stitches the first two cameras of a rig into its panorama.
+pub struct Stitcher {
+    panorama: Panorama,
+    format: PixelFormat,
+    camera_sizes: [ImageSize; 2],
+    planes: Vec<PlaneMap>,
+    options: StitchOptions,
+    /// Current correction of each camera, plane and channel.
+    corrections: [Vec<Vec<ChannelCorrection>>; 2],
+    frames: u64,
+}
+
+impl Stitcher {
+    /// Builds the maps for `rig`'s panorama from its first two cameras (left, right).
+    ///
+    /// Fails when the rig has fewer than two cameras, when the pictures are too small,
+    /// or when the cameras do not overlap in the panorama (no seam can be placed).
+    pub fn new(rig: &Rig, format: PixelFormat, options: StitchOptions) -> Result<Stitcher> {
+        options.validate()?;
+        let cameras = rig.camera_models()?;
+        if cameras.len() < 2 {
+            return Err(Error::invalid("rig", "stitching needs two cameras"));
+        }
+        let pair = [&cameras[0], &cameras[1]];
+        let sensors = [rig.cameras[0].sensor, rig.cameras[1].sensor];
+        let panorama = rig.panorama;
+        for size in [pair[0].size(), pair[1].size(), panorama.size] {
+            if size.width < 16 || size.height < 16 {
+                return Err(Error::invalid(
+                    "picture size",
+                    format!("{}×{} is too small to stitch", size.width, size.height),
+                ));
+            }
+        }
+        let planes = format
+            .planes()
+            .iter()
+            .map(|layout| build_plane(&panorama, layout, pair, sensors, &options))
+            .collect::<Vec<_>>();
+        if planes[0].overlap.is_empty() {
+            return Err(Error::invalid(
+                "rig",
+                format!(
+                    "cameras '{}' and '{}' do not overlap in the panorama",
+                    rig.cameras[0].name, rig.cameras[1].name
+                ),
+            ));
+        }
+        let neutral = || {
+            format
+                .planes()
+                .iter()
+                .map(|p| vec![ChannelCorrection::NONE; p.channels.len()])
+                .collect::<Vec<_>>()
+        };
+        Ok(Stitcher {
+            panorama,
+            format,
+            camera_sizes: [pair[0].size(), pair[1].size()],
+            planes,
+            options,
+            corrections: [neutral(), neutral()],
+            frames: 0,
+        })
+    }
+
+    /// The panorama this stitcher renders.
+    pub fn panorama(&self) -> &Panorama {
+        &self.panorama
+    }
+
+    /// The pixel format it reads and writes.
+    pub fn format(&self) -> PixelFormat {
+        self.format
+    }
+
+    /// The current correction of camera `camera` (0 left, 1 right), plane and channel.
+    pub fn correction(&self, camera: usize, plane: usize, channel: usize) -> ChannelCorrection {
+        self.corrections[camera][plane][channel]
+    }
+
+    /// Fraction of the panorama's samples that at least one camera sees.
+    pub fn coverage(&self) -> f64 {
+        let plane = &self.planes[0];
+        let seen: u64 = plane
+            .runs
+            .iter()
+            .filter(|r| r.coverage != Coverage::None)
+            .map(|r| r.len as u64)
+            .sum();
+        seen as f64 / (plane.width as f64 * plane.height as f64)
+    }
+
+    /// Stitches one pair of frames into `out`, updating the exposure and colour
+    /// correction from this pair first.
+    pub fn stitch(&mut self, left: &Frame, right: &Frame, out: &mut FrameMut) -> Result<()> {
+        for (name, frame, size) in [
+            ("left", left, self.camera_sizes[0]),
+            ("right", right, self.camera_sizes[1]),
+        ] {
+            if frame.size != size || frame.format != self.format {
+                return Err(Error::invalid(
+                    format!("{name} frame"),
+                    format!(
+                        "{}×{} {:?}, but the rig's camera is {}×{} and the stitcher expects {:?}",
+                        frame.size.width,
+                        frame.size.height,
+                        frame.format,
+                        size.width,
+                        size.height,
+                        self.format
+                    ),
+                ));
+            }
+        }
+        if out.size != self.panorama.size || out.format != self.format {
+            return Err(Error::invalid(
+                "panorama frame",
+                format!(
+                    "{}×{} {:?}, expected {}×{} {:?}",
+                    out.size.width,
+                    out.size.height,
+                    out.format,
+                    self.panorama.size.width,
+                    self.panorama.size.height,
+                    self.format
+                ),
+            ));
+        }
+        if self.options.compensate {
+            self.update_corrections(left, right);
+        }
+        self.frames += 1;
+        for (p, (map, dst)) in self.planes.iter().zip(out.planes.iter_mut()).enumerate() {
+            let sources = [left.planes[p], right.planes[p]];
+            let fixed: [Vec<Fixed>; 2] = [0, 1].map(|cam| {
+                self.corrections[cam][p]
+                    .iter()
+                    .map(|c| Fixed {
+                        gain: (c.gain * WEIGHT_ONE as f64).round() as i32,
+                        offset: (c.offset * 256.0).round() as i32,
+                    })
+                    .collect()
+            });
+            match map.layout.channels.len() {
+                1 => stitch_plane::<1>(map, sources, &fixed, dst),
+                2 => stitch_plane::<2>(map, sources, &fixed, dst),
+                4 => stitch_plane::<4>(map, sources, &fixed, dst),
+                n => unreachable!("no format has {n}-channel planes"),
+            }
+        }
+        Ok(())
+    }
+
+    /// Measures how the cameras differ in the overlap and moves the corrections towards
+    /// evening that out. Light (luma, RGB) is matched by gains that meet at the
+    /// geometric mean; chroma, after the luma gain, by offsets that meet half-way.
+    fn update_corrections(&mut self, left: &Frame, right: &Frame) {
+        let alpha = if self.frames == 0 {
+            1.0
+        } else {
+            self.options.smoothing
+        };
+        let mut light_gain = [1.0f64; 2];
+        for (p, map) in self.planes.iter().enumerate() {
+            let (l, r) = (&left.planes[p], &right.planes[p]);
+            for (c, kind) in map.layout.channels.iter().enumerate() {
+                let base = kind.base() as f64;
+                let mut sums = [0.0f64; 2];
+                for [tl, tr] in &map.overlap {
+                    let vl = sample(l, *tl, map.layout.channels.len(), c);
+                    let vr = sample(r, *tr, map.layout.channels.len(), c);
+                    sums[0] += (vl - base) * tl.weight as f64 / WEIGHT_ONE as f64;
+                    sums[1] += (vr - base) * tr.weight as f64 / WEIGHT_ONE as f64;
+                }
+                let n = map.overlap.len() as f64;
+                let target = match kind {
+                    ChannelKind::Luma | ChannelKind::Colour => {
+                        // Too dark to measure a ratio: leave the gains alone.
+                        let ratio = if sums[0] > n && sums[1] > n {
+                            sums[1] / sums[0]
+                        } else {
+                            1.0
+                        };
+                        let g = ratio.sqrt().clamp(GAIN_RANGE.0, GAIN_RANGE.1);
+                        if *kind == ChannelKind::Luma {
+                            light_gain = [g, 1.0 / g];
+                        }
+                        [(g, 0.0), (1.0 / g, 0.0)]
+                    }
+                    ChannelKind::Chroma => {
+                        let [gl, gr] = light_gain;
+                        let diff = (sums[1] * gr - sums[0] * gl) / n;
+                        let half = (diff / 2.0).clamp(-OFFSET_LIMIT, OFFSET_LIMIT);
+                        [(gl, half), (gr, -half)]
+                    }
+                    ChannelKind::Alpha => [(1.0, 0.0), (1.0, 0.0)],
+                };
+                for (cam, (gain, offset)) in target.into_iter().enumerate() {
+                    let current = &mut self.corrections[cam][p][c];
+                    current.gain = (current.gain.ln() * (1.0 - alpha) + gain.ln() * alpha).exp();
+                    current.offset = current.offset * (1.0 - alpha) + offset * alpha;
+                }
+            }
+        }
+    }
+}
+
+/// Channel `c` of a tap, as an unrounded 8-bit value.
+fn sample(plane: &Plane, tap: Tap, channels: usize, c: usize) -> f64 {
+    let v = match channels {
+        1 => bilinear::<1>(plane, tap, c),
+        2 => bilinear::<2>(plane, tap, c),
+        _ => bilinear::<4>(plane, tap, c),
+    };
+    v as f64 / 65536.0
+}
+
+/// Where a panorama sample's ray lands: on the ground when it meets it within the far
+/// distance, else on the far sphere, so that the mapping is continuous.
+fn scene_point(panorama: &Panorama, luma: Point2<f64>) -> Point3<f64> {
+    let ray = panorama.ray(&luma);
+    let centre = panorama.centre();
+    let ground = if ray.z < -1e-9 {
+        -centre.z / ray.z
+    } else {
+        f64::INFINITY
+    };
+    centre + ray.into_inner() * ground.min(FAR_DISTANCE_M)
+}
+
+/// One camera's view of a scene point, in its luma coordinates, with the distance to
+/// its picture's nearest edge; `None` when the camera does not see it.
+fn camera_view(camera: &Camera, point: &Point3<f64>) -> Option<(Point2<f64>, f64)> {
+    let p = camera.project(point)?;
+    let size = camera.size();
+    let (w, h) = (size.width as f64 - 1.0, size.height as f64 - 1.0);
+    let edge = p.x.min(w - p.x).min(p.y).min(h - p.y);
+    (edge >= 0.0).then_some((p, edge))
+}
+
+fn smoothstep(t: f64) -> f64 {
+    let t = t.clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
+}
+
+/// Multiplier that undoes a camera's vignetting at a luma position, in the encoded
+/// (gamma) domain.
+fn devignette(sensor: &Option<Sensor>, size: ImageSize, p: &Point2<f64>) -> f64 {
+    sensor.map_or(1.0, |s| {
+        s.relative_illumination(size, p.x, p.y)
+            .max(0.25)
+            .powf(-1.0 / GAMMA)
+    })
+}
+
+fn weight(w: f64) -> u16 {
+    (w * WEIGHT_ONE as f64).round().clamp(0.0, u16::MAX as f64) as u16
+}
+
+/// What one panorama sample reads.
+enum Source {
+    None,
+    One(usize, Tap),
+    Both([Tap; 2], [Tap; 2]),
+}
+
+fn build_sample(
+    panorama: &Panorama,
+    layout: &PlaneLayout,
+    cameras: [&Camera; 2],
+    sensors: [Option<Sensor>; 2],
+    options: &StitchOptions,
+    x: u32,
+    y: u32,
+) -> Source {
+    let (lx, ly) = plane_to_luma(layout, options.siting, x as f64, y as f64);
+    let point = scene_point(panorama, Point2::new(lx, ly));
+    let views = cameras.map(|c| camera_view(c, &point));
+    let tap = |cam: usize, p: &Point2<f64>, w: f64| {
+        let size = cameras[cam].size();
+        let (sx, sy) = luma_to_plane(layout, options.siting, p.x, p.y);
+        let (pw, ph) = layout.size(size);
+        Tap::at(sx, sy, pw, ph, Interpolation::Bilinear, weight(w))
+    };
+    let k = |cam: usize, p: &Point2<f64>| devignette(&sensors[cam], cameras[cam].size(), p);
+    match views {
+        [None, None] => Source::None,
+        [Some((p, _)), None] => Source::One(0, tap(0, &p, k(0, &p))),
+        [None, Some((p, _))] => Source::One(1, tap(1, &p, k(1, &p))),
+        [Some((pl, el)), Some((pr, er))] => {
+            let blend = smoothstep(0.5 + (el - er) / (2.0 * options.feather_px));
+            let (kl, kr) = (k(0, &pl), k(1, &pr));
+            Source::Both(
+                [tap(0, &pl, blend * kl), tap(1, &pr, (1.0 - blend) * kr)],
+                [tap(0, &pl, kl), tap(1, &pr, kr)],
+            )
+        }
+    }
+}
+
+/// The runs and taps of one row.
+struct RowMap {
+    runs: Vec<Run>,
+    taps: Vec<Tap>,
+    overlap: Vec<[Tap; 2]>,
+}
+
+fn build_plane(
+    panorama: &Panorama,
+    layout: &PlaneLayout,
+    cameras: [&Camera; 2],
+    sensors: [Option<Sensor>; 2],
+    options: &StitchOptions,
+) -> PlaneMap {
+    let (width, height) = layout.size(panorama.size);
+    // A regular grid of overlap samples: roughly GAIN_SAMPLES over the whole plane's
+    // overlap, which is about a tenth of it.
+    let spacing =
+        ((width as f64 * height as f64 / 10.0 / GAIN_SAMPLES as f64).sqrt() as u32).max(1);
+    let rows: Vec<RowMap> = (0..height)
+        .into_par_iter()
+        .map(|y| {
+            let mut row = RowMap {
+                runs: Vec::new(),
+                taps: Vec::new(),
+                overlap: Vec::new(),
+            };
+            for x in 0..width {
+                let source = build_sample(panorama, layout, cameras, sensors, options, x, y);
+                let coverage = match &source {
+                    Source::None => Coverage::None,
+                    Source::One(cam, _) => Coverage::One(*cam),
+                    Source::Both(..) => Coverage::Both,
+                };
+                match row.runs.last_mut() {
+                    Some(run) if run.coverage == coverage => run.len += 1,
+                    _ => row.runs.push(Run {
+                        start: x,
+                        len: 1,
+                        coverage,
+                        first_tap: row.taps.len(),
+                    }),
+                }
+                match source {
+                    Source::None => {}
+                    Source::One(_, tap) => row.taps.push(tap),
+                    Source::Both(blend, plain) => {
+                        row.taps.extend(blend);
+                        if x % spacing == 0 && y % spacing == 0 {
+                            row.overlap.push(plain);
+                        }
+                    }
+                }
+            }
+            row
+        })
+        .collect();
+    let mut map = PlaneMap {
+        layout: *layout,
+        width,
+        height,
+        rows: Vec::with_capacity(height as usize),
+        runs: Vec::new(),
+        taps: Vec::new(),
+        overlap: Vec::new(),
+    };
+    for row in rows {
+        let first_run = map.runs.len();
+        let tap_base = map.taps.len();
+        map.runs.extend(row.runs.into_iter().map(|r| Run {
+            first_tap: r.first_tap + tap_base,
+            ..r
+        }));
+        map.rows.push(first_run..map.runs.len());
+        map.taps.extend(row.taps);
+        map.overlap.extend(row.overlap);
+    }
+    map
+}
+
+/// Writes one output plane.
+fn stitch_plane<const C: usize>(
+    map: &PlaneMap,
+    sources: [Plane; 2],
+    fixed: &[Vec<Fixed>; 2],
+    dst: &mut PlaneMut,
+) {
+    let kinds = map.layout.channels;
+    let stride = dst.stride;
+    let row_bytes = map.width as usize * C;
+    dst.data
+        .par_chunks_mut(stride)
+        .take(map.height as usize)
+        .zip(map.rows.par_iter())
+        .for_each(|(row, runs)| {
+            let row = &mut row[..row_bytes];
+            for run in &map.runs[runs.clone()] {
+                let out = &mut row[run.start as usize * C..(run.start + run.len) as usize * C];
+                match run.coverage {
+                    Coverage::None => {
+                        for px in out.chunks_exact_mut(C) {
+                            for (v, kind) in px.iter_mut().zip(kinds) {
+                                *v = kind.empty();
+                            }
+                        }
+                    }
+                    Coverage::One(cam) => {
+                        let taps = &map.taps[run.first_tap..run.first_tap + run.len as usize];
+                        let src = &sources[cam];
+                        for (px, tap) in out.chunks_exact_mut(C).zip(taps) {
+                            for c in 0..C {
+                                let v = bilinear::<C>(src, *tap, c);
+                                px[c] = correct(&[(v, tap.weight, fixed[cam][c])], kinds[c], v);
+                            }
+                        }
+                    }
+                    Coverage::Both => {
+                        let taps = &map.taps[run.first_tap..run.first_tap + 2 * run.len as usize];
+                        for (px, pair) in out.chunks_exact_mut(C).zip(taps.chunks_exact(2)) {
+                            for c in 0..C {
+                                let vl = bilinear::<C>(&sources[0], pair[0], c);
+                                let vr = bilinear::<C>(&sources[1], pair[1], c);
+                                px[c] = correct(
+                                    &[
+                                        (vl, pair[0].weight, fixed[0][c]),
+                                        (vr, pair[1].weight, fixed[1][c]),
+                                    ],
+                                    kinds[c],
+                                    vl,
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        });
+}
+
+/// `base + Σ weight·(gain·(v − base) + offset)` in fixed point, for interpolated
+/// values scaled by 2^16. Alpha is copied from `alpha`.
+#[inline(always)]
+fn correct(parts: &[(u32, u16, Fixed)], kind: ChannelKind, alpha: u32) -> u8 {
+    if kind == ChannelKind::Alpha {
+        return super::kernel::round16(alpha);
+    }
+    let base8 = kind.base() << 8;
+    let mut acc: i64 = 0;
+    for &(v, w, f) in parts {
+        let v8 = (v >> 8) as i32 - base8;
+        let corrected = ((f.gain as i64 * v8 as i64) >> 12) + f.offset as i64;
+        acc += corrected * w as i64;
+    }
+    let out = ((base8 as i64) << 12) + acc;
+    ((out + (1 << 19)) >> 20).clamp(0, 255) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::{RigOptions, Sport};
+
+    #[test]
+    fn fixed_point_correction_matches_the_formula() {
+        let one = Fixed {
+            gain: 4096,
+            offset: 0,
+        };
+        // A plain sample passes through.
+        assert_eq!(
+            correct(&[(100 << 16, WEIGHT_ONE, one)], ChannelKind::Luma, 0),
+            100
+        );
+        // Gain 1.5 around the luma base of 16: 16 + 1.5·84 = 142.
+        let gain = Fixed {
+            gain: 6144,
+            offset: 0,
+        };
+        assert_eq!(
+            correct(&[(100 << 16, WEIGHT_ONE, gain)], ChannelKind::Luma, 0),
+            142
+        );
+        // Half and half of two chroma values with offsets ±4 meet in the middle.
+        let up = Fixed {
+            gain: 4096,
+            offset: 4 * 256,
+        };
+        let down = Fixed {
+            gain: 4096,
+            offset: -4 * 256,
+        };
+        let half = WEIGHT_ONE / 2;
+        assert_eq!(
+            correct(
+                &[(120 << 16, half, up), (140 << 16, half, down)],
+                ChannelKind::Chroma,
+                0
+            ),
+            130
+        );
+    }
+
+    #[test]
+    fn the_default_rig_stitches_with_a_seam_in_the_middle() {
+        let rig = RigOptions::for_sport(Sport::Football).build().unwrap();
+        let stitcher = Stitcher::new(&rig, PixelFormat::I420, StitchOptions::default()).unwrap();
+        assert!(
+            stitcher.coverage() > 0.9,
+            "coverage {}",
+            stitcher.coverage()
+        );
+        // The overlap straddles the panorama's middle column.
+        let luma = &stitcher.planes[0];
+        let mid = luma.width / 2;
+        let row = &luma.runs[luma.rows[(luma.height * 2 / 3) as usize].clone()];
+        let both = row
+            .iter()
+            .find(|r| r.coverage == Coverage::Both)
+            .expect("an overlap");
+        assert!(both.start < mid && both.start + both.len > mid, "{both:?}");
+    }
+
+    #[test]
+    fn cameras_that_do_not_overlap_are_refused() {
+        let mut rig = RigOptions::for_sport(Sport::Football).build().unwrap();
+        rig.cameras[0].orientation.yaw_deg -= 40.0;
+        rig.cameras[1].orientation.yaw_deg += 40.0;
+        let err = Stitcher::new(&rig, PixelFormat::I420, StitchOptions::default())
+            .err()
+            .expect("no overlap");
+        assert!(err.to_string().contains("do not overlap"), "{err}");
+    }
+
+    #[test]
+    fn frames_of_the_wrong_size_are_refused() {
+        let rig = RigOptions::for_sport(Sport::Football).build().unwrap();
+        let mut stitcher =
+            Stitcher::new(&rig, PixelFormat::I420, StitchOptions::default()).unwrap();
+        let small = ImageSize::new(640, 360).unwrap();
+        let data = vec![0u8; PixelFormat::I420.packed_len(small)];
+        let frame = Frame::packed(PixelFormat::I420, small, &data).unwrap();
+        let mut out = vec![0u8; PixelFormat::I420.packed_len(rig.panorama.size)];
+        let mut out = FrameMut::packed(PixelFormat::I420, rig.panorama.size, &mut out).unwrap();
+        let err = stitcher.stitch(&frame, &frame, &mut out).unwrap_err();
+        assert!(err.to_string().contains("left frame"), "{err}");
+    }
+}
