@@ -105,6 +105,8 @@ struct PlaneMap {
     /// A sparse grid of overlap samples (left, right) whose weights are vignetting
     /// corrections only, for measuring the cameras' differences.
     overlap: Vec<[Tap; 2]>,
+    /// Per row, the first sample the right camera weighs more than the left.
+    seam: Vec<Option<u32>>,
 }
 
 /// A per-camera, per-channel correction: `base + gain·(v − base) + offset`.
@@ -221,6 +223,12 @@ impl Stitcher {
             .map(|r| r.len as u64)
             .sum();
         seen as f64 / (plane.width as f64 * plane.height as f64)
+    }
+
+    /// Per panorama row, the column where the seam lies (the right camera starts to
+    /// weigh more), or `None` where the cameras do not overlap.
+    pub fn seam(&self) -> &[Option<u32>] {
+        &self.planes[0].seam
     }
 
     /// Stitches one pair of frames into `out`, updating the exposure and colour
@@ -436,6 +444,7 @@ struct RowMap {
     runs: Vec<Run>,
     taps: Vec<Tap>,
     overlap: Vec<[Tap; 2]>,
+    seam: Option<u32>,
 }
 
 fn build_plane(
@@ -457,6 +466,7 @@ fn build_plane(
                 runs: Vec::new(),
                 taps: Vec::new(),
                 overlap: Vec::new(),
+                seam: None,
             };
             for x in 0..width {
                 let source = build_sample(panorama, layout, cameras, sensors, options, x, y);
@@ -478,6 +488,13 @@ fn build_plane(
                     Source::None => {}
                     Source::One(_, tap) => row.taps.push(tap),
                     Source::Both(blend, plain) => {
+                        // Compare blend shares, not weights, which include devignetting.
+                        if row.seam.is_none()
+                            && blend[0].weight as u32 * plain[1].weight as u32
+                                <= blend[1].weight as u32 * plain[0].weight as u32
+                        {
+                            row.seam = Some(x);
+                        }
                         row.taps.extend(blend);
                         if x % spacing == 0 && y % spacing == 0 {
                             row.overlap.push(plain);
@@ -496,6 +513,7 @@ fn build_plane(
         runs: Vec::new(),
         taps: Vec::new(),
         overlap: Vec::new(),
+        seam: Vec::with_capacity(height as usize),
     };
     for row in rows {
         let first_run = map.runs.len();
@@ -507,6 +525,7 @@ fn build_plane(
         map.rows.push(first_run..map.runs.len());
         map.taps.extend(row.taps);
         map.overlap.extend(row.overlap);
+        map.seam.push(row.seam);
     }
     map
 }
