@@ -13,6 +13,8 @@
 pub mod frame;
 pub mod kernel;
 pub mod quality;
+#[cfg(target_arch = "x86_64")]
+mod simd;
 pub mod stitch;
 pub mod view;
 

@@ -79,7 +79,7 @@ enum Coverage {
     None,
     /// One camera (index into the rig's cameras).
     One(usize),
-    /// Both cameras, blended; taps interleaved left, right.
+    /// Both cameras, blended: the run's left taps, then its right taps.
     Both,
 }
 
@@ -91,6 +91,8 @@ struct Run {
     coverage: Coverage,
     /// Index of the run's first tap.
     first_tap: usize,
+    /// Whether every tap's footprint may be read as 4-byte words (for SIMD).
+    wide_reads: bool,
 }
 
 /// The map of one output plane.
@@ -283,9 +285,9 @@ impl Stitcher {
                     .collect()
             });
             match map.layout.channels.len() {
-                1 => stitch_plane::<1>(map, sources, &fixed, dst),
-                2 => stitch_plane::<2>(map, sources, &fixed, dst),
-                4 => stitch_plane::<4>(map, sources, &fixed, dst),
+                1 => stitch_plane::<1>(map, sources, &fixed, dst, SIMD),
+                2 => stitch_plane::<2>(map, sources, &fixed, dst, SIMD),
+                4 => stitch_plane::<4>(map, sources, &fixed, dst, SIMD),
                 n => unreachable!("no format has {n}-channel planes"),
             }
         }
@@ -455,6 +457,7 @@ fn build_plane(
     options: &StitchOptions,
 ) -> PlaneMap {
     let (width, height) = layout.size(panorama.size);
+    let cam_planes = cameras.map(|c| layout.size(c.size()));
     // A regular grid of overlap samples: roughly GAIN_SAMPLES over the whole plane's
     // overlap, which is about a tenth of it.
     let spacing =
@@ -482,7 +485,19 @@ fn build_plane(
                         len: 1,
                         coverage,
                         first_tap: row.taps.len(),
+                        wide_reads: true,
                     }),
+                }
+                let wide = match &source {
+                    Source::None => true,
+                    Source::One(cam, tap) => allows_wide_reads(tap, cam_planes[*cam]),
+                    Source::Both(blend, _) => {
+                        allows_wide_reads(&blend[0], cam_planes[0])
+                            && allows_wide_reads(&blend[1], cam_planes[1])
+                    }
+                };
+                if let Some(run) = row.runs.last_mut() {
+                    run.wide_reads &= wide;
                 }
                 match source {
                     Source::None => {}
@@ -501,6 +516,15 @@ fn build_plane(
                         }
                     }
                 }
+            }
+            // Both runs were built interleaved (left, right per sample); store each as
+            // its left taps, then its right taps.
+            for run in row.runs.iter().filter(|r| r.coverage == Coverage::Both) {
+                let taps = &mut row.taps[run.first_tap..run.first_tap + 2 * run.len as usize];
+                let (lefts, rights): (Vec<Tap>, Vec<Tap>) =
+                    taps.chunks_exact(2).map(|p| (p[0], p[1])).unzip();
+                taps[..run.len as usize].copy_from_slice(&lefts);
+                taps[run.len as usize..].copy_from_slice(&rights);
             }
             row
         })
@@ -530,16 +554,30 @@ fn build_plane(
     map
 }
 
-/// Writes one output plane.
+/// Whether a tap's footprint, read as two 4-byte words (its row and the row below),
+/// lies inside a plane of the given size whatever its stride.
+fn allows_wide_reads(tap: &Tap, (width, height): (u32, u32)) -> bool {
+    (tap.y as u32) + 2 < height || tap.x as u32 + 4 <= width
+}
+
+/// Whether to use the SIMD kernels where the processor has them.
+const SIMD: bool = true;
+
+/// Writes one output plane; `simd` allows the SIMD kernels (tests compare both).
 fn stitch_plane<const C: usize>(
     map: &PlaneMap,
     sources: [Plane; 2],
     fixed: &[Vec<Fixed>; 2],
     dst: &mut PlaneMut,
+    simd: bool,
 ) {
     let kinds = map.layout.channels;
     let stride = dst.stride;
     let row_bytes = map.width as usize * C;
+    #[cfg(target_arch = "x86_64")]
+    let simd = simd && C == 1 && super::simd::avx2_available();
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = simd;
     dst.data
         .par_chunks_mut(stride)
         .take(map.height as usize)
@@ -548,6 +586,10 @@ fn stitch_plane<const C: usize>(
             let row = &mut row[..row_bytes];
             for run in &map.runs[runs.clone()] {
                 let out = &mut row[run.start as usize * C..(run.start + run.len) as usize * C];
+                let len = run.len as usize;
+                // Samples already written by the SIMD kernel.
+                #[allow(unused_mut)]
+                let mut done = 0;
                 match run.coverage {
                     Coverage::None => {
                         for px in out.chunks_exact_mut(C) {
@@ -557,9 +599,17 @@ fn stitch_plane<const C: usize>(
                         }
                     }
                     Coverage::One(cam) => {
-                        let taps = &map.taps[run.first_tap..run.first_tap + run.len as usize];
+                        let taps = &map.taps[run.first_tap..run.first_tap + len];
                         let src = &sources[cam];
-                        for (px, tap) in out.chunks_exact_mut(C).zip(taps) {
+                        #[cfg(target_arch = "x86_64")]
+                        if simd && run.wide_reads {
+                            // SAFETY: AVX2 is available, the plane has one channel, and
+                            // every tap's footprint allows 4-byte reads.
+                            done = unsafe {
+                                simd_stitch::one(src, taps, fixed[cam][0], kinds[0].base(), out)
+                            };
+                        }
+                        for (px, tap) in out.chunks_exact_mut(C).zip(taps).skip(done) {
                             for c in 0..C {
                                 let v = bilinear::<C>(src, *tap, c);
                                 px[c] = correct(&[(v, tap.weight, fixed[cam][c])], kinds[c], v);
@@ -567,16 +617,28 @@ fn stitch_plane<const C: usize>(
                         }
                     }
                     Coverage::Both => {
-                        let taps = &map.taps[run.first_tap..run.first_tap + 2 * run.len as usize];
-                        for (px, pair) in out.chunks_exact_mut(C).zip(taps.chunks_exact(2)) {
+                        let taps = &map.taps[run.first_tap..run.first_tap + 2 * len];
+                        let (lefts, rights) = taps.split_at(len);
+                        #[cfg(target_arch = "x86_64")]
+                        if simd && run.wide_reads {
+                            // SAFETY: as above, for both cameras' taps.
+                            done = unsafe {
+                                simd_stitch::both(
+                                    [&sources[0], &sources[1]],
+                                    [lefts, rights],
+                                    [fixed[0][0], fixed[1][0]],
+                                    kinds[0].base(),
+                                    out,
+                                )
+                            };
+                        }
+                        let pairs = lefts.iter().zip(rights);
+                        for (px, (l, r)) in out.chunks_exact_mut(C).zip(pairs).skip(done) {
                             for c in 0..C {
-                                let vl = bilinear::<C>(&sources[0], pair[0], c);
-                                let vr = bilinear::<C>(&sources[1], pair[1], c);
+                                let vl = bilinear::<C>(&sources[0], *l, c);
+                                let vr = bilinear::<C>(&sources[1], *r, c);
                                 px[c] = correct(
-                                    &[
-                                        (vl, pair[0].weight, fixed[0][c]),
-                                        (vr, pair[1].weight, fixed[1][c]),
-                                    ],
+                                    &[(vl, l.weight, fixed[0][c]), (vr, r.weight, fixed[1][c])],
                                     kinds[c],
                                     vl,
                                 );
@@ -586,6 +648,86 @@ fn stitch_plane<const C: usize>(
                 }
             }
         });
+}
+
+#[cfg(target_arch = "x86_64")]
+mod simd_stitch {
+    //! The single-channel stitch kernels in AVX2, eight samples at a time, computing
+    //! exactly what [`super::correct`] computes.
+
+    use std::arch::x86_64::*;
+
+    use super::super::simd::{bilinear8, load_taps8, store8};
+    use super::{Fixed, Plane, Tap};
+
+    /// `gain·(v − base) + offset` of eight interpolated samples, times their weights.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn weighted(src: &Plane, taps: &[Tap], f: Fixed, base8: __m256i) -> __m256i {
+        let t = load_taps8(taps, src.stride);
+        let v = bilinear8(src, t.offset, t.fx, t.fy);
+        let d = _mm256_sub_epi32(_mm256_srli_epi32::<8>(v), base8);
+        let c = _mm256_add_epi32(
+            _mm256_srai_epi32::<12>(_mm256_mullo_epi32(_mm256_set1_epi32(f.gain), d)),
+            _mm256_set1_epi32(f.offset),
+        );
+        _mm256_mullo_epi32(c, t.weight)
+    }
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn finish(acc: __m256i, base8: __m256i) -> __m256i {
+        let total = _mm256_add_epi32(
+            _mm256_add_epi32(_mm256_slli_epi32::<12>(base8), acc),
+            _mm256_set1_epi32(1 << 19),
+        );
+        _mm256_srai_epi32::<20>(total)
+    }
+
+    /// Writes whole groups of eight samples of a one-camera run; returns how many.
+    ///
+    /// # Safety
+    /// AVX2; every tap's footprint may be read as two 4-byte words.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn one(
+        src: &Plane,
+        taps: &[Tap],
+        f: Fixed,
+        base: i32,
+        out: &mut [u8],
+    ) -> usize {
+        let base8 = _mm256_set1_epi32(base << 8);
+        let n = taps.len().min(out.len()) / 8 * 8;
+        for k in (0..n).step_by(8) {
+            let acc = weighted(src, &taps[k..], f, base8);
+            store8(&mut out[k..], finish(acc, base8));
+        }
+        n
+    }
+
+    /// Writes whole groups of eight samples of a two-camera run; returns how many.
+    ///
+    /// # Safety
+    /// As [`one`], for both cameras.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn both(
+        src: [&Plane; 2],
+        taps: [&[Tap]; 2],
+        f: [Fixed; 2],
+        base: i32,
+        out: &mut [u8],
+    ) -> usize {
+        let base8 = _mm256_set1_epi32(base << 8);
+        let n = taps[0].len().min(taps[1].len()).min(out.len()) / 8 * 8;
+        for k in (0..n).step_by(8) {
+            let acc = _mm256_add_epi32(
+                weighted(src[0], &taps[0][k..], f[0], base8),
+                weighted(src[1], &taps[1][k..], f[1], base8),
+            );
+            store8(&mut out[k..], finish(acc, base8));
+        }
+        n
+    }
 }
 
 /// `base + Σ weight·(gain·(v − base) + offset)` in fixed point, for interpolated
@@ -669,6 +811,80 @@ mod tests {
             .find(|r| r.coverage == Coverage::Both)
             .expect("an overlap");
         assert!(both.start < mid && both.start + both.len > mid, "{both:?}");
+    }
+
+    fn noise(len: usize, seed: u64) -> Vec<u8> {
+        let mut state = seed | 1;
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 56) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn simd_and_scalar_kernels_agree_exactly() {
+        let mut rig = RigOptions::for_sport(Sport::Football).build().unwrap();
+        rig.cameras[0].size = ImageSize::new(640, 360).unwrap();
+        rig.cameras[1].size = ImageSize::new(640, 360).unwrap();
+        for cam in &mut rig.cameras {
+            cam.intrinsics.fx /= 3.0;
+            cam.intrinsics.fy /= 3.0;
+            cam.intrinsics.cx = 319.5;
+            cam.intrinsics.cy = 179.5;
+            cam.sensor = Some(Sensor {
+                vignetting: 0.2,
+                ..Sensor::default()
+            });
+        }
+        rig.panorama.size = ImageSize::new(1280, 400).unwrap();
+        let stitcher = Stitcher::new(&rig, PixelFormat::I420, StitchOptions::default()).unwrap();
+        let size = rig.cameras[0].size;
+        let (left, right) = (
+            noise(PixelFormat::I420.packed_len(size), 3),
+            noise(PixelFormat::I420.packed_len(size), 5),
+        );
+        let left = Frame::packed(PixelFormat::I420, size, &left).unwrap();
+        let right = Frame::packed(PixelFormat::I420, size, &right).unwrap();
+        let fixed = [
+            vec![Fixed {
+                gain: 4300,
+                offset: 300,
+            }],
+            vec![Fixed {
+                gain: 3900,
+                offset: -300,
+            }],
+        ];
+        for (p, map) in stitcher.planes.iter().enumerate() {
+            let (w, h) = (map.width as usize, map.height as usize);
+            let outputs: Vec<Vec<u8>> = [false, true]
+                .into_iter()
+                .map(|simd| {
+                    // A stride wider than the row, as GStreamer buffers may have.
+                    let stride = w + 16;
+                    let mut data = vec![0u8; stride * h];
+                    let mut dst = PlaneMut {
+                        data: &mut data,
+                        width: w as u32,
+                        height: h as u32,
+                        stride,
+                    };
+                    stitch_plane::<1>(
+                        map,
+                        [left.planes[p], right.planes[p]],
+                        &fixed,
+                        &mut dst,
+                        simd,
+                    );
+                    data
+                })
+                .collect();
+            assert!(outputs[0] == outputs[1], "plane {p} differs");
+        }
     }
 
     #[test]

@@ -13,9 +13,7 @@ use super::frame::{
     luma_to_plane, plane_to_luma, ChromaSiting, Frame, FrameMut, PixelFormat, Plane, PlaneLayout,
     PlaneMut,
 };
-use super::kernel::{
-    anchor, bicubic, bilinear, round16, CubicTable, Interpolation, Tap, WEIGHT_ONE,
-};
+use super::kernel::{sample_polyline, CubicTable, Interpolation, Kernel, LINE_BITS};
 use crate::error::{Error, Result};
 use crate::geometry::{ImageSize, Panorama, ViewAngles, VirtualCamera};
 
@@ -23,7 +21,7 @@ use crate::geometry::{ImageSize, Panorama, ViewAngles, VirtualCamera};
 const GRID_STEP: u32 = 16;
 const GRID_SHIFT: u32 = GRID_STEP.trailing_zeros();
 /// Fractional bits of the grid's source positions.
-const GRID_BITS: u32 = 16;
+const GRID_BITS: u32 = LINE_BITS;
 
 /// Exactly mapped source positions for one output plane, every `GRID_STEP` samples.
 #[derive(Clone, Debug)]
@@ -161,6 +159,7 @@ impl ViewRenderer {
         let rows = (h as usize - 1).div_ceil(GRID_STEP as usize) + 1;
         let scale = (1u32 << GRID_BITS) as f64;
         let points = (0..rows * columns)
+            .into_par_iter()
             .map(|i| {
                 let (gx, gy) = (
                     (i % columns) as u32 * GRID_STEP,
@@ -221,42 +220,14 @@ impl PlaneJob<'_> {
         }
     }
 
-    /// One output row from the interpolated grid positions of its row.
+    /// One output row from the interpolated grid positions of its row: each stretch of
+    /// `GRID_STEP` samples follows a straight line between two grid positions.
     fn row<const C: usize>(&self, line: &[(i32, i32)], out: &mut [u8]) {
-        let (sw, sh) = (self.source.width, self.source.height);
-        let shift = GRID_BITS - super::kernel::SUBPIXEL_BITS;
-        for (segment, pixels) in out.chunks_mut(GRID_STEP as usize * C).enumerate() {
-            let (x0, y0) = line[segment];
-            let (x1, y1) = line[(segment + 1).min(line.len() - 1)];
-            let dx = (x1 - x0) >> GRID_SHIFT;
-            let dy = (y1 - y0) >> GRID_SHIFT;
-            let (mut x, mut y) = (x0, y0);
-            for px in pixels.chunks_exact_mut(C) {
-                let (ax, fx) = anchor(x >> shift, sw, self.interpolation);
-                let (ay, fy) = anchor(y >> shift, sh, self.interpolation);
-                let tap = Tap {
-                    x: ax,
-                    y: ay,
-                    fx,
-                    fy,
-                    weight: WEIGHT_ONE,
-                };
-                match self.interpolation {
-                    Interpolation::Bilinear => {
-                        for (c, v) in px.iter_mut().enumerate() {
-                            *v = round16(bilinear::<C>(self.source, tap, c));
-                        }
-                    }
-                    Interpolation::Bicubic => {
-                        for (c, v) in px.iter_mut().enumerate() {
-                            *v = round16(bicubic::<C>(self.source, self.cubic, tap, c));
-                        }
-                    }
-                }
-                x += dx;
-                y += dy;
-            }
-        }
+        let kernel = match self.interpolation {
+            Interpolation::Bilinear => Kernel::Bilinear,
+            Interpolation::Bicubic => Kernel::Bicubic(self.cubic),
+        };
+        sample_polyline::<C>(self.source, kernel, line, GRID_SHIFT, out);
     }
 }
 

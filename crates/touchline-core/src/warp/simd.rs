@@ -1,0 +1,181 @@
+//! AVX2 versions of the single-channel bilinear kernels, eight samples at a time: two
+//! gathers fetch each sample's 2×2 footprint (as two 4-byte words), and the arithmetic
+//! is the scalar kernel's, lane by lane, so the results are bit-identical (tests check).
+//!
+//! Every function here requires AVX2 ([`avx2_available`]) and footprints that are
+//! inside the plane when read as 4-byte words.
+
+use std::arch::x86_64::*;
+use std::sync::OnceLock;
+
+use super::frame::Plane;
+use super::kernel::{Tap, LINE_BITS, SUBPIXEL_BITS};
+
+/// Whether this processor has AVX2 (checked once).
+pub(crate) fn avx2_available() -> bool {
+    static AVX2: OnceLock<bool> = OnceLock::new();
+    *AVX2.get_or_init(|| is_x86_feature_detected!("avx2"))
+}
+
+/// Whether positions (1/2^16 sample) need no clamping and their footprints, read as
+/// two 4-byte words, lie inside the plane's bytes.
+pub(crate) fn points_are_inside(plane: &Plane, points: &[(i32, i32)]) -> bool {
+    let max_x = ((plane.width as i64 - 1) << LINE_BITS) - 1;
+    let max_y = ((plane.height as i64 - 1) << LINE_BITS) - 1;
+    let mut far = (0, 0);
+    for &(x, y) in points {
+        if !((0..=max_x).contains(&(x as i64)) && (0..=max_y).contains(&(y as i64))) {
+            return false;
+        }
+        far = (far.0.max(x >> LINE_BITS), far.1.max(y >> LINE_BITS));
+    }
+    // The largest anchor in each axis bounds every offset read between the points.
+    far.1 as usize * plane.stride + far.0 as usize + plane.stride + 4 <= plane.data.len()
+}
+
+/// Bilinear interpolation of eight samples at byte offsets `offset` (anchor) with
+/// fractions `fx`, `fy` (0..=255), scaled by 2^16 as [`super::kernel::bilinear`].
+///
+/// # Safety
+/// AVX2; every `offset + 4` and `offset + stride + 4` within the plane's bytes.
+#[target_feature(enable = "avx2")]
+#[inline]
+pub(crate) unsafe fn bilinear8(
+    plane: &Plane,
+    offset: __m256i,
+    fx: __m256i,
+    fy: __m256i,
+) -> __m256i {
+    let base = plane.data.as_ptr();
+    let full = _mm256_set1_epi32(256);
+    // SAFETY (caller): both words of every footprint are in bounds.
+    let top = _mm256_i32gather_epi32::<1>(base as *const i32, offset);
+    let bottom = _mm256_i32gather_epi32::<1>(base.add(plane.stride) as *const i32, offset);
+    // Horizontal weights as 16-bit pairs (256 − fx, fx), so that one multiply-add per
+    // row interpolates the row's two samples, spread to 16-bit pairs too.
+    let wx = _mm256_or_si256(_mm256_sub_epi32(full, fx), _mm256_slli_epi32::<16>(fx));
+    let h = |w: __m256i| {
+        let pair = _mm256_and_si256(w, _mm256_set1_epi32(0xffff));
+        let spread = _mm256_and_si256(
+            _mm256_or_si256(pair, _mm256_slli_epi32::<8>(pair)),
+            _mm256_set1_epi32(0x00ff_00ff),
+        );
+        _mm256_madd_epi16(spread, wx)
+    };
+    _mm256_add_epi32(
+        _mm256_mullo_epi32(h(top), _mm256_sub_epi32(full, fy)),
+        _mm256_mullo_epi32(h(bottom), fy),
+    )
+}
+
+/// Stores eight 32-bit lanes, saturated to 0..=255, as eight bytes.
+///
+/// # Safety
+/// AVX2; `out` has at least eight bytes.
+#[target_feature(enable = "avx2")]
+#[inline]
+pub(crate) unsafe fn store8(out: &mut [u8], v: __m256i) {
+    debug_assert!(out.len() >= 8);
+    let words = _mm256_packus_epi32(v, v);
+    let bytes = _mm256_packus_epi16(words, words);
+    let packed = _mm_unpacklo_epi32(
+        _mm256_castsi256_si128(bytes),
+        _mm256_extracti128_si256::<1>(bytes),
+    );
+    _mm_storel_epi64(out.as_mut_ptr() as *mut __m128i, packed);
+}
+
+/// Eight taps' byte offsets in a plane of `stride`, fractions and weights.
+pub(crate) struct Taps8 {
+    pub offset: __m256i,
+    pub fx: __m256i,
+    pub fy: __m256i,
+    pub weight: __m256i,
+}
+
+/// Loads eight consecutive taps.
+///
+/// # Safety
+/// AVX2; `taps` has at least eight elements.
+#[target_feature(enable = "avx2")]
+#[inline]
+pub(crate) unsafe fn load_taps8(taps: &[Tap], stride: usize) -> Taps8 {
+    debug_assert!(taps.len() >= 8);
+    // A tap is two 32-bit words: x | y << 16, then fx | fy << 8 | weight << 16.
+    let p = taps.as_ptr() as *const __m256i;
+    let gather = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+    let a = _mm256_permutevar8x32_epi32(_mm256_loadu_si256(p), gather);
+    let b = _mm256_permutevar8x32_epi32(_mm256_loadu_si256(p.add(1)), gather);
+    let position = _mm256_permute2x128_si256::<0x20>(a, b);
+    let rest = _mm256_permute2x128_si256::<0x31>(a, b);
+    let x = _mm256_and_si256(position, _mm256_set1_epi32(0xffff));
+    let y = _mm256_srli_epi32::<16>(position);
+    let byte = _mm256_set1_epi32(0xff);
+    Taps8 {
+        offset: _mm256_add_epi32(_mm256_mullo_epi32(y, _mm256_set1_epi32(stride as i32)), x),
+        fx: _mm256_and_si256(rest, byte),
+        fy: _mm256_and_si256(_mm256_srli_epi32::<8>(rest), byte),
+        weight: _mm256_srli_epi32::<16>(rest),
+    }
+}
+
+/// Bilinear samples along a straight line, as [`super::kernel::sample_line_scalar`].
+///
+/// # Safety
+/// AVX2; [`points_are_inside`] holds for the line's two ends.
+#[target_feature(enable = "avx2")]
+pub(crate) unsafe fn bilinear_line(
+    plane: &Plane,
+    start: (i32, i32),
+    step: (i32, i32),
+    out: &mut [u8],
+) {
+    let n = out.len();
+    let stride = _mm256_set1_epi32(plane.stride as i32);
+    let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    let byte = _mm256_set1_epi32(0xff);
+    let shift = _mm_cvtsi32_si128((LINE_BITS - SUBPIXEL_BITS) as i32);
+    let mut x = _mm256_add_epi32(
+        _mm256_set1_epi32(start.0),
+        _mm256_mullo_epi32(lanes, _mm256_set1_epi32(step.0)),
+    );
+    let mut y = _mm256_add_epi32(
+        _mm256_set1_epi32(start.1),
+        _mm256_mullo_epi32(lanes, _mm256_set1_epi32(step.1)),
+    );
+    let step_x = _mm256_set1_epi32(step.0.wrapping_mul(8));
+    let step_y = _mm256_set1_epi32(step.1.wrapping_mul(8));
+    let mut k = 0;
+    while k + 8 <= n {
+        let xq = _mm256_sra_epi32(x, shift);
+        let yq = _mm256_sra_epi32(y, shift);
+        let offset = _mm256_add_epi32(
+            _mm256_mullo_epi32(_mm256_srai_epi32::<{ SUBPIXEL_BITS as i32 }>(yq), stride),
+            _mm256_srai_epi32::<{ SUBPIXEL_BITS as i32 }>(xq),
+        );
+        let v = bilinear8(
+            plane,
+            offset,
+            _mm256_and_si256(xq, byte),
+            _mm256_and_si256(yq, byte),
+        );
+        store8(
+            &mut out[k..],
+            _mm256_srli_epi32::<16>(_mm256_add_epi32(v, _mm256_set1_epi32(1 << 15))),
+        );
+        x = _mm256_add_epi32(x, step_x);
+        y = _mm256_add_epi32(y, step_y);
+        k += 8;
+    }
+    if k < n {
+        let kx = start.0.wrapping_add(step.0.wrapping_mul(k as i32));
+        let ky = start.1.wrapping_add(step.1.wrapping_mul(k as i32));
+        super::kernel::sample_line_scalar::<1>(
+            plane,
+            super::kernel::Kernel::Bilinear,
+            (kx, ky),
+            step,
+            &mut out[k..],
+        );
+    }
+}
