@@ -4,6 +4,7 @@
 //!   panorama projections, and the `rig.toml` file format.
 //! - [`image`]: planar YUV frames as the pipeline passes them around.
 //! - [`warp`]: stitching kernels and the virtual camera renderer.
+//! - [`calibration`]: the rig from footage and landmarks.
 //! - [`camera_path`]: the virtual camera's path over time (`path.csv`).
 //!
 //! Coordinates used throughout: the *pitch frame* has its origin on the centre spot,
@@ -12,6 +13,7 @@
 //! Pixels follow OpenCV's convention: integer coordinates are pixel centres.
 #![deny(missing_docs)]
 
+pub mod calibration;
 pub mod camera_path;
 pub mod error;
 pub mod geometry;

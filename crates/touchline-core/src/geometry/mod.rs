@@ -11,5 +11,5 @@ pub use camera::{Camera, ImageSize, Intrinsics, Orientation};
 pub use lens::Lens;
 pub use panorama::{Panorama, Projection};
 pub use pitch::{Marking, Pitch, Sport};
-pub use rig::{Rig, RigCamera, RigOptions, Sensor, RIG_FORMAT};
+pub use rig::{frame_panorama, Rig, RigCamera, RigOptions, Sensor, RIG_FORMAT};
 pub use virtual_camera::{ViewAngles, VirtualCamera};

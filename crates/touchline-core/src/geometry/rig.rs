@@ -332,7 +332,7 @@ impl RigOptions {
                 sensor: None,
             });
         }
-        let panorama = self.panorama_around(&mast)?;
+        let panorama = frame_panorama(&self.pitch, &mast, self.panorama_width)?;
         let rig = Rig {
             format: RIG_FORMAT.to_owned(),
             sport: self.sport,
@@ -343,50 +343,50 @@ impl RigOptions {
         rig.validate()?;
         Ok(rig)
     }
+}
 
-    /// A cylindrical panorama centred on the mast that holds the whole pitch with a
-    /// margin, some surroundings above the far touchline, and square pixels at the horizon.
-    fn panorama_around(&self, centre: &Point3<f64>) -> Result<Panorama> {
-        let (hl, hw) = self.pitch.half();
-        let mut az_min = f64::INFINITY;
-        let mut az_max = f64::NEG_INFINITY;
-        let mut el_min = f64::INFINITY;
-        let mut el_max = f64::NEG_INFINITY;
-        for (x, y, z) in [
-            (-hl - 3.0, -hw - 1.0, 0.0),
-            (hl + 3.0, -hw - 1.0, 0.0),
-            (-hl - 3.0, hw + 3.0, 0.0),
-            (hl + 3.0, hw + 3.0, 0.0),
-            (0.0, -hw - 1.0, 0.0),
-            (0.0, hw + 12.0, self.mast_height + 4.0),
-        ] {
-            let d = Point3::new(x, y, z) - centre;
-            let az = d.x.atan2(d.y).to_degrees();
-            let el = d.z.atan2((d.x * d.x + d.y * d.y).sqrt()).to_degrees();
-            az_min = az_min.min(az);
-            az_max = az_max.max(az);
-            el_min = el_min.min(el);
-            el_max = el_max.max(el);
-        }
-        let round = |deg: f64| (deg * 100.0).round() / 100.0;
-        let (az_min, az_max, el_min, el_max) =
-            (round(az_min), round(az_max), round(el_min), round(el_max));
-        let width = self.panorama_width;
-        let per_radian = width as f64 / (az_max - az_min).to_radians();
-        let rows = per_radian * (el_max.to_radians().tan() - el_min.to_radians().tan());
-        let height = ((rows / 2.0).round() as u32 * 2).max(2);
-        let panorama = Panorama {
-            projection: Projection::Cylindrical,
-            size: ImageSize::new(width, height)?,
-            centre: centre.coords.into(),
-            azimuth_min_deg: az_min,
-            azimuth_max_deg: az_max,
-            elevation_max_deg: el_max,
-            elevation_min_deg: el_min,
-        };
-        panorama.validate()?;
-        Ok(panorama)
+/// A cylindrical panorama centred on `centre` (the mast) that holds the whole pitch
+/// with a margin, some surroundings above the far touchline, and square pixels at the
+/// horizon, `width` pixels wide.
+pub fn frame_panorama(pitch: &Pitch, centre: &Point3<f64>, width: u32) -> Result<Panorama> {
+    let (hl, hw) = pitch.half();
+    let mut az_min = f64::INFINITY;
+    let mut az_max = f64::NEG_INFINITY;
+    let mut el_min = f64::INFINITY;
+    let mut el_max = f64::NEG_INFINITY;
+    for (x, y, z) in [
+        (-hl - 3.0, -hw - 1.0, 0.0),
+        (hl + 3.0, -hw - 1.0, 0.0),
+        (-hl - 3.0, hw + 3.0, 0.0),
+        (hl + 3.0, hw + 3.0, 0.0),
+        (0.0, -hw - 1.0, 0.0),
+        (0.0, hw + 12.0, centre.z + 4.0),
+    ] {
+        let d = Point3::new(x, y, z) - centre;
+        let az = d.x.atan2(d.y).to_degrees();
+        let el = d.z.atan2((d.x * d.x + d.y * d.y).sqrt()).to_degrees();
+        az_min = az_min.min(az);
+        az_max = az_max.max(az);
+        el_min = el_min.min(el);
+        el_max = el_max.max(el);
     }
+    let round = |deg: f64| (deg * 100.0).round() / 100.0;
+    let (az_min, az_max, el_min, el_max) =
+        (round(az_min), round(az_max), round(el_min), round(el_max));
+    let per_radian = width as f64 / (az_max - az_min).to_radians();
+    let rows = per_radian * (el_max.to_radians().tan() - el_min.to_radians().tan());
+    let height = ((rows / 2.0).round() as u32 * 2).max(2);
+    let panorama = Panorama {
+        projection: Projection::Cylindrical,
+        size: ImageSize::new(width, height)?,
+        centre: centre.coords.into(),
+        azimuth_min_deg: az_min,
+        azimuth_max_deg: az_max,
+        elevation_max_deg: el_max,
+        elevation_min_deg: el_min,
+    };
+    panorama.validate()?;
+    Ok(panorama)
 }
 
 /// Finds the orientation and the longest focal length at which every target projects
