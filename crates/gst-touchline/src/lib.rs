@@ -3,6 +3,16 @@
 //! Elements:
 //! - [`simsrc`] (`touchlinesimsrc`): one camera of the deterministic simulated match,
 //!   with the ground truth of every frame attached as [`truthmeta`].
+//! - [`stitch`] (`touchlinestitch`): the rig's left (`sink_0`) and right (`sink_1`)
+//!   cameras stitched into its panorama.
+//! - [`virtualcam`] (`touchlinevirtualcam`): a pan-tilt-zoom view rendered from the
+//!   panorama, steered by its properties or frame by frame by [`viewmeta`].
+//!
+//! Buffer metadata: [`truthmeta`] (a simulated frame's ground truth) and [`viewmeta`]
+//! (where the virtual camera should look).
+//!
+//! The elements are thin: the pictures are computed by `touchline_core::warp`, which
+//! knows nothing of GStreamer.
 //!
 //! Applications that link this crate register the elements with
 //! [`plugin_register_static`]; `gst-launch-1.0` and friends find the built
@@ -11,12 +21,20 @@
 
 use gst::glib;
 
+mod frames;
+mod rigfile;
 pub mod simsrc;
+pub mod stitch;
 pub mod truthmeta;
+pub mod viewmeta;
+pub mod virtualcam;
 
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     truthmeta::register();
+    viewmeta::register();
     simsrc::register(plugin)?;
+    stitch::register(plugin)?;
+    virtualcam::register(plugin)?;
     Ok(())
 }
 
