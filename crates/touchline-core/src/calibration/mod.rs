@@ -1,9 +1,11 @@
-//! Calibration from footage, with no rig file: the cameras relative to each other from
-//! features matched in their overlap ([`relative`]), then their place on the pitch from
-//! a few landmarks given as pixel ↔ metre pairs ([`pitch`]).
+//! Calibration from footage, with no rig file: features matched in the cameras'
+//! overlap ([`features`]), and the whole rig fitted to them, to a few landmarks given
+//! as pixel ↔ metre pairs and to the painted lines ([`rig_fit`]).
 
+mod adjust;
 pub mod features;
-pub mod relative;
+mod relative;
+pub mod rig_fit;
 
 pub use features::{match_overlap, Match};
-pub use relative::{calibrate_pair, PairCalibration};
+pub use rig_fit::{fit_rig, parse_landmarks, FitOptions, FitReport, Landmark, RigFit, Side};

@@ -151,6 +151,40 @@ pub enum Marking {
 }
 
 impl Marking {
+    /// Points along the marking's centre line about `step` metres apart, each with the
+    /// line's unit direction there. Spots have no line and give none.
+    pub fn samples(&self, step: f64) -> Vec<(Point2<f64>, nalgebra::Vector2<f64>)> {
+        match *self {
+            Marking::Segment { a, b } => {
+                let length = (b - a).norm();
+                let n = (length / step).ceil().max(1.0) as usize;
+                let direction = (b - a) / length;
+                (0..=n)
+                    .map(|i| (a + (b - a) * (i as f64 / n as f64), direction))
+                    .collect()
+            }
+            Marking::Arc {
+                centre,
+                radius,
+                start,
+                end,
+            } => {
+                let n = ((end - start) * radius / step).ceil().max(1.0) as usize;
+                (0..=n)
+                    .map(|i| {
+                        let angle = start + (end - start) * i as f64 / n as f64;
+                        let (sin, cos) = angle.sin_cos();
+                        (
+                            centre + nalgebra::Vector2::new(cos, sin) * radius,
+                            nalgebra::Vector2::new(-sin, cos),
+                        )
+                    })
+                    .collect()
+            }
+            Marking::Spot { .. } => Vec::new(),
+        }
+    }
+
     /// Distance from a point to the marking's centre line (to the disc for spots).
     pub fn distance(&self, p: &Point2<f64>) -> f64 {
         match *self {
