@@ -168,6 +168,16 @@ impl Camera {
         })
     }
 
+    /// The same camera and lens with other intrinsics and orientation, validated like
+    /// [`Camera::new`] but without re-deriving the lens' limits (for searches that try
+    /// many).
+    pub fn with_pose(&self, intrinsics: Intrinsics, rotation: Rotation3<f64>) -> Result<Self> {
+        let mut camera = Camera::new(self.size, intrinsics, Lens::IDEAL, self.position, rotation)?;
+        camera.lens = self.lens;
+        camera.lens_limit = self.lens_limit;
+        Ok(camera)
+    }
+
     /// Picture size.
     pub fn size(&self) -> ImageSize {
         self.size

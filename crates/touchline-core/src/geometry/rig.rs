@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use nalgebra::{Point2, Point3, Vector3};
+use nalgebra::{Point2, Point3, Rotation3, Vector3};
 use serde::{Deserialize, Serialize};
 
 use super::camera::{Camera, ImageSize, Intrinsics, Orientation};
@@ -399,19 +399,16 @@ fn frame_targets(
 ) -> Result<(Orientation, f64)> {
     const MARGIN_PX: f64 = 12.0;
     let size = options.size;
+    let intrinsics = |focal: f64| Intrinsics {
+        fx: focal,
+        fy: focal,
+        cx: size.width as f64 / 2.0 - 0.5,
+        cy: size.height as f64 / 2.0 - 0.5,
+    };
+    // One camera with the lens' limits worked out once; the search re-aims it.
+    let base = Camera::new(size, intrinsics(1000.0), options.lens, *position, Rotation3::identity())?;
     let fits = |orientation: &Orientation, focal: f64| -> bool {
-        let Ok(camera) = Camera::new(
-            size,
-            Intrinsics {
-                fx: focal,
-                fy: focal,
-                cx: size.width as f64 / 2.0 - 0.5,
-                cy: size.height as f64 / 2.0 - 0.5,
-            },
-            options.lens,
-            *position,
-            orientation.rotation(),
-        ) else {
+        let Ok(camera) = base.with_pose(intrinsics(focal), orientation.rotation()) else {
             return false;
         };
         targets.iter().all(|t| {
