@@ -1,5 +1,5 @@
-//! Video files through GStreamer: writing H.264 MP4 from raw frames, and reading back
-//! what a file holds.
+//! Video files through GStreamer: writing H.264 MP4 from raw frames, reading back what a
+//! file holds, and running the pipelines the commands build from Touchline's elements.
 
 use std::path::Path;
 use std::sync::Once;
@@ -28,7 +28,7 @@ pub fn init() -> Result<()> {
 }
 
 /// Parses a pipeline description and finds its element called `name`, of type `T`.
-fn launch<T: IsA<gst::Element>>(description: &str, name: &str) -> Result<(gst::Pipeline, T)> {
+pub fn launch<T: IsA<gst::Element>>(description: &str, name: &str) -> Result<(gst::Pipeline, T)> {
     let pipeline = gst::parse::launch(description)?
         .downcast::<gst::Pipeline>()
         .map_err(|_| anyhow!("the description is not a pipeline"))?;
@@ -51,7 +51,7 @@ fn pending_error(bus: &gst::Bus) -> Option<String> {
 /// Encoder settings: x264 at a constant quality with its fastest preset, so that two
 /// 1080p25 cameras encode faster than real time on two cores next to the renderer;
 /// GOPs of two seconds for seeking.
-const ENCODER: &str =
+pub const ENCODER: &str =
     "x264enc speed-preset=ultrafast trellis=false pass=qual quantizer=21 key-int-max=50";
 
 /// Writes I420 frames to an H.264 MP4 file.
@@ -241,4 +241,160 @@ pub fn decode(path: &Path, keep: &[u64]) -> Result<(VideoInfo, Vec<(u64, I420Fra
     let mut info = info.ok_or_else(|| anyhow!("{} holds no video frames", path.display()))?;
     info.frames = frames;
     Ok((info, kept))
+}
+
+/// What a video file holds, as its decoder announces it with the first frame.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StreamInfo {
+    /// Picture width.
+    pub width: u32,
+    /// Picture height.
+    pub height: u32,
+    /// Frame rate, numerator and denominator.
+    pub fps: (i32, i32),
+    /// Length, when the container says.
+    pub duration: Option<gst::ClockTime>,
+}
+
+impl StreamInfo {
+    /// The number of frames the duration holds at the frame rate, when both are known.
+    pub fn frames(&self) -> Option<u64> {
+        let (numer, denom) = self.fps;
+        let (numer, denom) = (u64::try_from(numer).ok()?, u64::try_from(denom).ok()?);
+        if numer == 0 || denom == 0 {
+            return None;
+        }
+        self.duration?
+            .nseconds()
+            .mul_div_round(numer, denom * gst::ClockTime::SECOND.nseconds())
+    }
+
+    /// The frame rate as people write it: `25`, or `30000/1001`.
+    pub fn fps_text(&self) -> String {
+        match self.fps {
+            (numer, 1) => numer.to_string(),
+            (numer, denom) => format!("{numer}/{denom}"),
+        }
+    }
+}
+
+/// Sets the `location` of the element called `name` in `pipeline` (a `filesrc` or
+/// `filesink`) without passing the path through the launch syntax.
+pub fn set_location(pipeline: &gst::Pipeline, name: &str, path: &Path) -> Result<()> {
+    let location = path
+        .to_str()
+        .ok_or_else(|| anyhow!("path {} is not valid UTF-8", path.display()))?;
+    pipeline
+        .by_name(name)
+        .ok_or_else(|| anyhow!("the pipeline has no element '{name}'"))?
+        .set_property("location", location);
+    Ok(())
+}
+
+/// Reads what a video file holds without decoding more than its first frame: picture
+/// size and frame rate after decoding, and the container's duration. Fails with one line
+/// for a missing file, a file that is not a video GStreamer can decode, and a file with
+/// no video stream.
+pub fn probe(path: &Path) -> Result<StreamInfo> {
+    init()?;
+    if !path.is_file() {
+        bail!("no such video file: {}", path.display());
+    }
+    let (pipeline, sink) = launch::<gst::Element>(
+        "filesrc name=src ! decodebin ! videoconvert ! video/x-raw,format=I420 \
+         ! fakesink name=sink",
+        "sink",
+    )?;
+    set_location(&pipeline, "src", path)?;
+    let result = preroll(&pipeline, &sink, path);
+    let _ = pipeline.set_state(gst::State::Null);
+    result
+}
+
+/// Prerolls a probing pipeline and reads the format its sink got.
+fn preroll(pipeline: &gst::Pipeline, sink: &gst::Element, path: &Path) -> Result<StreamInfo> {
+    let bus = pipeline
+        .bus()
+        .ok_or_else(|| anyhow!("pipeline without a bus"))?;
+    let not_video = |error: &gst::message::Error| {
+        let debug = error.debug().map(|d| d.to_string()).unwrap_or_default();
+        if debug.contains("not-linked") {
+            anyhow!("{} has no video stream", path.display())
+        } else {
+            anyhow!(
+                "cannot read {} as a video: {}",
+                path.display(),
+                error.error()
+            )
+        }
+    };
+    if pipeline.set_state(gst::State::Paused).is_err() {
+        if let Some(msg) = bus.pop_filtered(&[gst::MessageType::Error]) {
+            if let gst::MessageView::Error(error) = msg.view() {
+                return Err(not_video(error));
+            }
+        }
+        bail!("cannot read {}", path.display());
+    }
+    let filter = [gst::MessageType::AsyncDone, gst::MessageType::Error];
+    let Some(msg) = bus.timed_pop_filtered(gst::ClockTime::from_seconds(30), &filter) else {
+        bail!("{}: no video frame decoded within 30 s", path.display());
+    };
+    if let gst::MessageView::Error(error) = msg.view() {
+        return Err(not_video(error));
+    }
+    let caps = sink
+        .static_pad("sink")
+        .and_then(|pad| pad.current_caps())
+        .ok_or_else(|| anyhow!("{} has no video stream", path.display()))?;
+    let info = gst_video::VideoInfo::from_caps(&caps)
+        .with_context(|| format!("cannot read the video format of {}", path.display()))?;
+    Ok(StreamInfo {
+        width: info.width(),
+        height: info.height(),
+        fps: (info.fps().numer(), info.fps().denom()),
+        duration: pipeline.query_duration::<gst::ClockTime>(),
+    })
+}
+
+/// Plays `pipeline` until it ends, calling `tick` about ten times a second meanwhile
+/// (to show progress). The error is the first one the pipeline posted, on one line.
+pub fn play_to_end(pipeline: &gst::Pipeline, mut tick: impl FnMut()) -> Result<()> {
+    let bus = pipeline
+        .bus()
+        .ok_or_else(|| anyhow!("pipeline without a bus"))?;
+    let outcome = if pipeline.set_state(gst::State::Playing).is_err() {
+        // A failed state change posts its reason on the bus.
+        Err(pending_error(&bus)
+            .map_or_else(|| anyhow!("the pipeline does not start"), |e| anyhow!(e)))
+    } else {
+        let tick_every = std::time::Duration::from_millis(100);
+        let mut last_tick = std::time::Instant::now();
+        loop {
+            if last_tick.elapsed() >= tick_every {
+                tick();
+                last_tick = std::time::Instant::now();
+            }
+            let Some(msg) = bus.timed_pop(gst::ClockTime::from_mseconds(100)) else {
+                continue;
+            };
+            match msg.view() {
+                gst::MessageView::Eos(_) => break Ok(()),
+                gst::MessageView::Error(error) => break Err(anyhow!("{}", error.error())),
+                _ => {}
+            }
+        }
+    };
+    let _ = pipeline.set_state(gst::State::Null);
+    outcome
+}
+
+/// How many frames of `fps` frames per second lie before `position`, as a pad's
+/// position query answers it (`None` while unknown).
+pub fn frames_done(pad: &gst::Pad, fps: (i32, i32)) -> Option<u64> {
+    let position = pad.query_position::<gst::ClockTime>()?;
+    let (numer, denom) = (u64::try_from(fps.0).ok()?, u64::try_from(fps.1).ok()?);
+    position
+        .nseconds()
+        .mul_div_round(numer, denom.checked_mul(gst::ClockTime::SECOND.nseconds())?)
 }

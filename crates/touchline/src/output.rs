@@ -38,6 +38,20 @@ impl Partial {
         }
     }
 
+    /// Reserves `path` for a result that another process (a GStreamer pipeline) will
+    /// write: creates its folder if needed and the partial file now, so that an
+    /// unwritable output stops a command before any work.
+    pub fn reserve(path: &Path) -> Result<Partial> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create output folder {}", dir.display()))?;
+        }
+        let partial = Partial::new(path);
+        File::create(&partial.partial_path)
+            .with_context(|| format!("cannot write output file {}", path.display()))?;
+        Ok(partial)
+    }
+
     /// Where to write meanwhile.
     pub fn path(&self) -> &Path {
         &self.partial_path
