@@ -24,6 +24,11 @@ pub enum Command {
     /// results are.
     #[command(allow_negative_numbers = true)]
     Demo(DemoArgs),
+    /// Stitch the rig's left and right camera videos into its panorama video.
+    Stitch(StitchArgs),
+    /// Render a virtual camera's view of a panorama video along a camera path.
+    #[command(allow_negative_numbers = true)]
+    Render(RenderArgs),
 }
 
 /// Options of `touchline sim`.
@@ -83,4 +88,44 @@ pub struct DemoArgs {
     /// Length of the simulated match, seconds.
     #[arg(long, default_value_t = 60.0)]
     pub seconds: f64,
+}
+
+/// Options of `touchline stitch`.
+#[derive(Debug, Args)]
+pub struct StitchArgs {
+    /// Video of the left camera (the rig's first camera).
+    pub left: PathBuf,
+    /// Video of the right camera (the rig's second camera).
+    pub right: PathBuf,
+    /// The rig's calibration and panorama (default: rig.toml beside LEFT).
+    #[arg(long)]
+    pub rig: Option<PathBuf>,
+    /// Output video of the panorama (H.264 MP4).
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+/// Options of `touchline render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Video of the panorama (what `touchline stitch` writes).
+    pub panorama: PathBuf,
+    /// The rig whose panorama it is (default: rig.toml beside PANORAMA).
+    #[arg(long)]
+    pub rig: Option<PathBuf>,
+    /// The camera path: path.csv with the header time,pan,tilt,fov (seconds, degrees).
+    #[arg(long)]
+    pub path: PathBuf,
+    /// Width of the view, pixels (even).
+    #[arg(long, default_value_t = 1920)]
+    pub width: u32,
+    /// Height of the view, pixels (even).
+    #[arg(long, default_value_t = 1080)]
+    pub height: u32,
+    /// Interpolate bicubically (sharper when zoomed in, slower) instead of bilinearly.
+    #[arg(long)]
+    pub bicubic: bool,
+    /// Output video of the view (H.264 MP4).
+    #[arg(short, long)]
+    pub output: PathBuf,
 }
