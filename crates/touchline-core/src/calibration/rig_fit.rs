@@ -19,8 +19,8 @@ use super::features::Match;
 use super::relative::{ransac_starts, solve_depth, Model};
 use crate::error::{Error, Result};
 use crate::geometry::{
-    frame_panorama, ImageSize, Intrinsics, Lens, Orientation, Pitch, Rig, RigCamera, Sport,
-    RIG_FORMAT,
+    frame_panorama, Homography, ImageSize, Intrinsics, Lens, Orientation, Pitch, Rig, RigCamera,
+    Sport, RIG_FORMAT,
 };
 use crate::warp::Plane;
 
@@ -284,46 +284,22 @@ fn check_landmarks(landmarks: &[Landmark], size: ImageSize) -> Result<()> {
     Ok(())
 }
 
-/// The pitch → camera homography of rays (DLT) and the pose it implies: camera → pitch
-/// rotation and centre.
+/// The pose implied by the pitch → camera homography of landmark rays: camera → pitch
+/// rotation and centre. The homography is `[r1 r2 t]` (two rotation columns and the
+/// translation) up to scale.
 fn pose_from_rays(rays: &[(Vector3<f64>, Point2<f64>)]) -> Option<(Rotation3<f64>, Point3<f64>)> {
-    const SCALE: f64 = 0.02; // metres → about unit size, for conditioning
-    let mut a = nalgebra::DMatrix::<f64>::zeros(2 * rays.len(), 9);
-    for (i, (ray, p)) in rays.iter().enumerate() {
-        let p = Vector3::new(p.x * SCALE, p.y * SCALE, 1.0);
-        let (x, y, w) = (ray.x, ray.y, ray.z);
-        for k in 0..3 {
-            a[(2 * i, 3 + k)] = -w * p[k];
-            a[(2 * i, 6 + k)] = y * p[k];
-            a[(2 * i + 1, k)] = w * p[k];
-            a[(2 * i + 1, 6 + k)] = -x * p[k];
-        }
-    }
-    let svd = a.svd(false, true);
-    let v_t = svd.v_t?;
-    let (_, min_row) =
-        svd.singular_values
-            .iter()
-            .enumerate()
-            .fold(
-                (f64::INFINITY, 0),
-                |best, (i, &s)| if s < best.0 { (s, i) } else { best },
-            );
-    let h = v_t.row(min_row);
-    let mut hm = Matrix3::new(h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8]);
-    // Undo the conditioning on the pitch coordinates (columns 1, 2 scale x, y).
-    hm.column_mut(0).scale_mut(SCALE);
-    hm.column_mut(1).scale_mut(SCALE);
+    let (to, from): (Vec<Vector3<f64>>, Vec<Point2<f64>>) = rays.iter().copied().unzip();
+    let h = Homography::fit(&from, &to).ok()?.0;
     let (h1, h2, h3) = (
-        hm.column(0).into_owned(),
-        hm.column(1).into_owned(),
-        hm.column(2).into_owned(),
+        h.column(0).into_owned(),
+        h.column(1).into_owned(),
+        h.column(2).into_owned(),
     );
     let mut scale = 2.0 / (h1.norm() + h2.norm());
     // Points must be in front of the camera: rays and mapped points agree in direction.
     let front: f64 = rays
         .iter()
-        .map(|(ray, p)| (hm * Vector3::new(p.x, p.y, 1.0)).dot(ray))
+        .map(|(ray, p)| (h * Vector3::new(p.x, p.y, 1.0)).dot(ray))
         .sum();
     if front < 0.0 {
         scale = -scale;

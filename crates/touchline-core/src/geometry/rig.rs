@@ -406,7 +406,13 @@ fn frame_targets(
         cy: size.height as f64 / 2.0 - 0.5,
     };
     // One camera with the lens' limits worked out once; the search re-aims it.
-    let base = Camera::new(size, intrinsics(1000.0), options.lens, *position, Rotation3::identity())?;
+    let base = Camera::new(
+        size,
+        intrinsics(1000.0),
+        options.lens,
+        *position,
+        Rotation3::identity(),
+    )?;
     let fits = |orientation: &Orientation, focal: f64| -> bool {
         let Ok(camera) = base.with_pose(intrinsics(focal), orientation.rotation()) else {
             return false;
