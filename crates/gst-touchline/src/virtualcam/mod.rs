@@ -23,7 +23,7 @@
 //! ```bash
 //! gst-launch-1.0 filesrc location=panorama.mp4 ! decodebin ! videoconvert \
 //!     ! video/x-raw,format=I420 \
-//!     ! touchlinevirtualcam rig=rig.toml width=1280 height=720 pan=-20 tilt=25 fov=35 \
+//!     ! touchlinevirtualcam rig=rig.toml width=1280 height=720 pan=-20 tilt=12 fov=35 \
 //!     ! videoconvert ! x264enc ! mp4mux ! filesink location=view.mp4
 //! ```
 
