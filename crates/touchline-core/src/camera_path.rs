@@ -178,36 +178,43 @@ impl CameraPath {
 /// Fritsch–Carlson slopes: harmonic-mean-like tangents that keep each segment monotone.
 fn monotone_slopes(keys: &[PathKey]) -> Vec<[f64; 3]> {
     let n = keys.len();
-    let mut slopes = vec![[0.0; 3]; n];
     if n < 2 {
-        return slopes;
+        return vec![[0.0; 3]; n];
     }
     let secant = |i: usize, c: usize| {
         (channels(&keys[i + 1].angles)[c] - channels(&keys[i].angles)[c])
             / (keys[i + 1].time_s - keys[i].time_s)
     };
-    for c in 0..3 {
-        slopes[0][c] = secant(0, c);
-        slopes[n - 1][c] = secant(n - 2, c);
-        for i in 1..n - 1 {
-            let (d0, d1) = (secant(i - 1, c), secant(i, c));
-            slopes[i][c] = if d0 * d1 <= 0.0 {
-                0.0
-            } else {
-                let (h0, h1) = (
-                    keys[i].time_s - keys[i - 1].time_s,
-                    keys[i + 1].time_s - keys[i].time_s,
-                );
-                let (w0, w1) = (2.0 * h1 + h0, h1 + 2.0 * h0);
-                (w0 + w1) / (w0 / d0 + w1 / d1)
-            };
+    let interior = |i: usize, c: usize| {
+        let (d0, d1) = (secant(i - 1, c), secant(i, c));
+        if d0 * d1 <= 0.0 {
+            // A turning point: stop there rather than swing past it.
+            return 0.0;
         }
-        // Ends: a straight first or last segment would overshoot with a steeper slope.
-        for i in 0..n - 1 {
-            let d = secant(i, c);
-            if d == 0.0 {
-                slopes[i][c] = 0.0;
-                slopes[i + 1][c] = 0.0;
+        let (h0, h1) = (
+            keys[i].time_s - keys[i - 1].time_s,
+            keys[i + 1].time_s - keys[i].time_s,
+        );
+        let (w0, w1) = (2.0 * h1 + h0, h1 + 2.0 * h0);
+        (w0 + w1) / (w0 / d0 + w1 / d1)
+    };
+    let mut slopes: Vec<[f64; 3]> = (0..n)
+        .map(|i| {
+            std::array::from_fn(|c| match i {
+                0 => secant(0, c),
+                _ if i == n - 1 => secant(n - 2, c),
+                _ => interior(i, c),
+            })
+        })
+        .collect();
+    // A flat stretch stays flat: zero slopes at both its ends.
+    for i in 0..n - 1 {
+        let flat: [bool; 3] = std::array::from_fn(|c| secant(i, c) == 0.0);
+        for k in [i, i + 1] {
+            for (slope, flat) in slopes[k].iter_mut().zip(flat) {
+                if flat {
+                    *slope = 0.0;
+                }
             }
         }
     }

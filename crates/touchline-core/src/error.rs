@@ -14,13 +14,16 @@ pub enum Error {
         /// Why it was refused.
         why: String,
     },
-    /// A rig file could not be read.
-    #[error("cannot read rig file {path}: {source}")]
+    /// A rig file could not be read or written. The I/O error is part of the message
+    /// rather than a separate cause, so error chains print it once.
+    #[error("cannot {action} rig file {path}: {error}")]
     RigIo {
         /// The file.
         path: PathBuf,
+        /// "read" or "write".
+        action: &'static str,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A rig file was read but is not a valid rig.
     #[error("malformed rig file {path}: {why}")]

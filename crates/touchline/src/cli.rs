@@ -24,6 +24,10 @@ pub enum Command {
     /// results are.
     #[command(allow_negative_numbers = true)]
     Demo(DemoArgs),
+    /// Work out rig.toml from the two camera videos and a few landmarks: the lenses,
+    /// the cameras relative to each other and their place on the pitch.
+    #[command(allow_negative_numbers = true)]
+    Calibrate(CalibrateArgs),
     /// Stitch the rig's left and right camera videos into its panorama video.
     Stitch(StitchArgs),
     /// Render a virtual camera's view of a panorama video along a camera path.
@@ -88,6 +92,37 @@ pub struct DemoArgs {
     /// Length of the simulated match, seconds.
     #[arg(long, default_value_t = 60.0)]
     pub seconds: f64,
+}
+
+/// Options of `touchline calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The left camera's video.
+    pub left: PathBuf,
+    /// The right camera's video.
+    pub right: PathBuf,
+    /// Landmarks: `camera,x,y,pitch_x,pitch_y` lines (left|right, pixels, metres), at
+    /// least four points of the pitch not on one line.
+    #[arg(long)]
+    pub landmarks: PathBuf,
+    /// Sport profile: football (105 × 68 m) or football7 (60 × 40 m).
+    #[arg(long, default_value = "football")]
+    pub sport: String,
+    /// Pitch length in metres (default: the sport's standard).
+    #[arg(long)]
+    pub pitch_length: Option<f64>,
+    /// Pitch width in metres (default: the sport's standard).
+    #[arg(long)]
+    pub pitch_width: Option<f64>,
+    /// Frame pairs, a little over a second apart, to match features in.
+    #[arg(long, default_value_t = 6)]
+    pub pairs: u32,
+    /// Width of the panorama the rig frames, pixels.
+    #[arg(long, default_value_t = 3840)]
+    pub panorama_width: u32,
+    /// Where to write the rig.
+    #[arg(short, long, default_value = "rig.toml")]
+    pub output: PathBuf,
 }
 
 /// Options of `touchline stitch`.

@@ -104,7 +104,8 @@ impl Problem<'_> {
                     Some((r, jg, jr, huber_weight(r.norm())))
                 })
                 .collect();
-            let fixed_rows: Vec<Option<(Vector2<f64>, DMatrix<f64>, f64)>> = (0..self.fixed)
+            type FixedRow = (Vector2<f64>, DMatrix<f64>, f64);
+            let fixed_rows: Vec<Option<FixedRow>> = (0..self.fixed)
                 .into_par_iter()
                 .map(|j| {
                     let r = (self.fixed_residual)(&g, j)?;

@@ -169,7 +169,7 @@ pub(crate) fn ransac_starts(
             Some((inliers.len(), g, inliers))
         })
         .collect();
-    starts.sort_by(|a, b| b.0.cmp(&a.0));
+    starts.sort_by_key(|start| std::cmp::Reverse(start.0));
     starts
         .into_iter()
         .take(keep)

@@ -136,9 +136,10 @@ pub struct Rig {
 impl Rig {
     /// Reads and validates a rig file.
     pub fn load(path: &Path) -> Result<Rig> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::RigIo {
+        let text = std::fs::read_to_string(path).map_err(|error| Error::RigIo {
             path: path.to_owned(),
-            source,
+            action: "read",
+            error,
         })?;
         Rig::from_toml(&text).map_err(|e| Error::RigFormat {
             path: path.to_owned(),
@@ -175,9 +176,10 @@ impl Rig {
 
     /// Writes the rig file.
     pub fn save(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, self.to_toml()).map_err(|source| Error::RigIo {
+        std::fs::write(path, self.to_toml()).map_err(|error| Error::RigIo {
             path: path.to_owned(),
-            source,
+            action: "write",
+            error,
         })
     }
 

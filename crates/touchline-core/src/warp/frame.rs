@@ -189,13 +189,22 @@ pub struct PlaneMut<'a> {
     pub stride: usize,
 }
 
+/// Where one plane lies in a buffer.
+struct Span {
+    start: usize,
+    bytes: usize,
+    width: u32,
+    height: u32,
+    stride: usize,
+}
+
 /// Splits `data` into the planes of `format` at the given strides, checking lengths.
 fn plane_spans(
     format: PixelFormat,
     size: ImageSize,
     len: usize,
     strides: Option<&[usize]>,
-) -> Result<Vec<(usize, usize, u32, u32, usize)>> {
+) -> Result<Vec<Span>> {
     let layouts = format.planes();
     if let Some(s) = strides {
         if s.len() != layouts.len() {
@@ -223,10 +232,16 @@ fn plane_spans(
             ));
         }
         let bytes = stride * (h as usize - 1) + row;
-        spans.push((start, bytes, w, h, stride));
+        spans.push(Span {
+            start,
+            bytes,
+            width: w,
+            height: h,
+            stride,
+        });
         start += stride * h as usize;
     }
-    let needed = spans.last().map_or(0, |&(s, b, ..)| s + b);
+    let needed = spans.last().map_or(0, |s| s.start + s.bytes);
     if len < needed {
         return Err(Error::invalid(
             "frame",
@@ -259,12 +274,20 @@ impl<'a> Frame<'a> {
             size,
             planes: spans
                 .into_iter()
-                .map(|(start, bytes, width, height, stride)| Plane {
-                    data: &data[start..start + bytes],
-                    width,
-                    height,
-                    stride,
-                })
+                .map(
+                    |Span {
+                         start,
+                         bytes,
+                         width,
+                         height,
+                         stride,
+                     }| Plane {
+                        data: &data[start..start + bytes],
+                        width,
+                        height,
+                        stride,
+                    },
+                )
                 .collect(),
         })
     }
@@ -348,7 +371,14 @@ impl<'a> FrameMut<'a> {
         let mut planes = Vec::with_capacity(spans.len());
         let mut rest = data;
         let mut consumed = 0;
-        for (start, bytes, width, height, stride) in spans {
+        for Span {
+            start,
+            bytes,
+            width,
+            height,
+            stride,
+        } in spans
+        {
             let (_, tail) = rest.split_at_mut(start - consumed);
             let (plane, tail) = tail.split_at_mut(bytes);
             planes.push(PlaneMut {

@@ -1,5 +1,6 @@
 //! The commands.
 
+pub mod calibrate;
 pub mod demo;
 pub mod render;
 pub mod sim;
@@ -7,8 +8,7 @@ pub mod stitch;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, bail, Result};
-use touchline_core::geometry::Rig;
+use anyhow::{bail, Result};
 
 use crate::cli::{Cli, Command};
 
@@ -17,15 +17,23 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Sim(args) => sim::run(&args).map(|_| ()),
         Command::Demo(args) => demo::run(&args),
+        Command::Calibrate(args) => {
+            let fit = calibrate::run(&args)?;
+            let r = &fit.report;
+            println!("rig written to {}", args.output.display());
+            println!(
+                "  {} feature matches fit, {:.2} px rms; {} line points, {:.2} px rms",
+                r.matches, r.match_rms_px, r.line_points, r.line_rms_px
+            );
+            println!(
+                "  landmarks: {:.2} px rms in the pictures, {:.3} m rms (worst {:.3} m) on the pitch",
+                r.landmark_rms_px, r.landmark_rms_m, r.landmark_max_m
+            );
+            Ok(())
+        }
         Command::Stitch(args) => stitch::run(&args),
         Command::Render(args) => render::run(&args),
     }
-}
-
-/// Loads a rig file. The core's message already ends with the I/O error's, so the
-/// error carries it as text rather than as a chain that would print it twice.
-pub fn load_rig(path: &Path) -> Result<Rig> {
-    Rig::load(path).map_err(|e| anyhow!("{e}"))
 }
 
 /// The rig file a command uses: the one given, or rig.toml beside `input` (where

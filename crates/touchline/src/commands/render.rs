@@ -12,8 +12,9 @@ use gst::prelude::*;
 use gsttouchline::viewmeta;
 use touchline_core::camera_path::CameraPath;
 use touchline_core::geometry::ImageSize;
+use touchline_core::geometry::Rig;
 
-use super::{frame_progress, load_rig, rig_beside};
+use super::{frame_progress, rig_beside};
 use crate::cli::RenderArgs;
 use crate::media::{self, ENCODER};
 use crate::output::Partial;
@@ -22,7 +23,7 @@ use crate::output::Partial;
 pub fn run(args: &RenderArgs) -> Result<()> {
     media::init()?;
     let rig_path = rig_beside(args.rig.as_deref(), &args.panorama)?;
-    let rig = load_rig(&rig_path)?;
+    let rig = Rig::load(&rig_path)?;
     let path_text = std::fs::read_to_string(&args.path)
         .with_context(|| format!("cannot read camera path {}", args.path.display()))?;
     let path = CameraPath::from_csv(&path_text)

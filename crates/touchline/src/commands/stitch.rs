@@ -7,7 +7,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use gst::prelude::*;
 use touchline_core::geometry::{ImageSize, Rig};
 
-use super::{frame_progress, load_rig, rig_beside};
+use super::{frame_progress, rig_beside};
 use crate::cli::StitchArgs;
 use crate::media::{self, StreamInfo, ENCODER};
 use crate::output::Partial;
@@ -16,7 +16,7 @@ use crate::output::Partial;
 pub fn run(args: &StitchArgs) -> Result<()> {
     media::init()?;
     let rig_path = rig_beside(args.rig.as_deref(), &args.left)?;
-    let rig = load_rig(&rig_path)?;
+    let rig = Rig::load(&rig_path)?;
     let left = media::probe(&args.left)?;
     let right = media::probe(&args.right)?;
     check_inputs(&rig, (&args.left, &left), (&args.right, &right))?;
