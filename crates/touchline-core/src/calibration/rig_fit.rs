@@ -498,14 +498,17 @@ pub fn fit_rig(
         .min_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, g, inliers)| (g, inliers))
         .ok_or_else(|| Error::invalid("landmarks", "no camera pose explains them"))?;
-
     let mut g = DVector::from_vec(start);
     let mut chosen: Vec<Match> = inliers.iter().map(|&i| matches[i]).collect();
     let mut lines: Vec<LinePoint> = Vec::new();
+    // Passes: the distance within which a match counts, and how far from the drawn
+    // lines to look for painted ones. Lines join only once matches and landmarks have
+    // placed the rig to within a pixel or two, so that a nearby line, a board's edge
+    // or a net cannot capture them.
     let passes: [(f64, Option<f64>); 5] = [
         (12.0, None),
-        (6.0, Some(16.0)),
-        (3.0, Some(8.0)),
+        (6.0, None),
+        (3.0, Some(6.0)),
         (3.0, Some(4.0)),
         (3.0, Some(3.0)),
     ];
