@@ -18,7 +18,7 @@ start=$(now)
 "$bin" sim --seconds "$seconds" --seed 7 -o "$out/sim" 2>/dev/null
 sim_s=$(awk "BEGIN{print $(now) - $start}")
 
-enc="x264enc speed-preset=ultrafast trellis=false pass=qual quantizer=21 key-int-max=50"
+enc="x264enc speed-preset=ultrafast trellis=false pass=quant quantizer=21 key-int-max=50"
 branch() {
     echo "videotestsrc num-buffers=$frames pattern=$1 ! video/x-raw,format=I420,width=1920,height=1080,framerate=25/1 ! $enc ! h264parse ! mp4mux ! filesink location=$out/$2.mp4"
 }

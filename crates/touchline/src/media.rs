@@ -48,11 +48,13 @@ fn pending_error(bus: &gst::Bus) -> Option<String> {
     }
 }
 
-/// Encoder settings: x264 at a constant quality with its fastest preset, so that two
-/// 1080p25 cameras encode faster than real time on two cores next to the renderer;
-/// GOPs of two seconds for seeking.
+/// Encoder settings: x264 with its fastest preset, so that two 1080p25 cameras encode
+/// faster than real time on two cores next to the renderer; GOPs of two seconds for
+/// seeking. A constant quantiser rather than constant quality (CRF): with several
+/// threads x264's CRF rate control depends on thread timing, so the same frames would
+/// encode differently from run to run, and the same seed must give the same video.
 pub const ENCODER: &str =
-    "x264enc speed-preset=ultrafast trellis=false pass=qual quantizer=21 key-int-max=50";
+    "x264enc speed-preset=ultrafast trellis=false pass=quant quantizer=21 key-int-max=50";
 
 /// Writes I420 frames to an H.264 MP4 file.
 pub struct VideoWriter {

@@ -20,7 +20,7 @@ pub(crate) type FixedResidual<'a> =
 
 /// A least-squares problem: residuals with a private unknown each (as many as the
 /// depths given to [`Problem::solve`]), `fixed` residuals without, over globals whose
-/// finite-difference steps are `steps`.
+/// finite-difference steps are `steps` (a step of zero holds that global).
 pub(crate) struct Problem<'a> {
     pub steps: Vec<f64>,
     pub point: &'a PointResidual<'a>,
@@ -49,16 +49,18 @@ const INVALID_COST: f64 = 1e6;
 
 impl Problem<'_> {
     fn cost(&self, g: &DVector<f64>, depths: &[f64]) -> f64 {
-        let points: f64 = depths
+        // Terms in parallel, summed in a fixed order: the same input must give the same
+        // calibration, to the last bit.
+        let points: Vec<f64> = depths
             .par_iter()
             .enumerate()
             .map(|(i, &rho)| (self.point)(g, i, rho).map_or(INVALID_COST, |r| huber(r.norm())))
-            .sum();
-        let fixed: f64 = (0..self.fixed)
+            .collect();
+        let fixed: Vec<f64> = (0..self.fixed)
             .into_par_iter()
             .map(|j| (self.fixed_residual)(g, j).map_or(INVALID_COST, |r| huber(r.norm())))
-            .sum();
-        points + fixed
+            .collect();
+        points.iter().chain(&fixed).sum()
     }
 
     fn jacobian(
@@ -69,6 +71,9 @@ impl Problem<'_> {
         let mut j = DMatrix::zeros(2, g.len());
         let mut h = g.clone();
         for (k, step) in self.steps.iter().enumerate() {
+            if *step == 0.0 {
+                continue;
+            }
             h[k] = g[k] + step;
             let plus = f(&h)?;
             h[k] = g[k] - step;

@@ -25,11 +25,16 @@ type Globals = DVector<f64>;
 /// The camera model under a set of global unknowns.
 #[derive(Clone, Copy)]
 pub(crate) struct Model {
-    focal: f64,
-    lens: Lens,
-    rotation: Rotation3<f64>,
-    baseline: Vector3<f64>,
-    centre: (f64, f64),
+    /// Focal length, pixels.
+    pub focal: f64,
+    /// The lens of both cameras.
+    pub lens: Lens,
+    /// Left camera → right camera.
+    pub rotation: Rotation3<f64>,
+    /// The baseline's direction in the right camera's frame, x-component 1.
+    pub baseline: Vector3<f64>,
+    /// Principal point, pixels.
+    pub centre: (f64, f64),
 }
 
 impl Model {

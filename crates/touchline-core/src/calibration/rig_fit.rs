@@ -144,17 +144,33 @@ pub struct FitOptions {
     pub panorama_width: u32,
 }
 
-// The globals: f, k1, k2, left camera→pitch rotation (3), left centre (3), left→right
-// rotation (3), baseline length, baseline direction y and z.
+// The globals: f, the lens (k1, k2, p1, p2, k3), the left camera→pitch rotation (3),
+// the left centre (3), the left→right rotation (3), the baseline's length and its
+// direction's y and z.
 const F: usize = 0;
-const LEFT_ROTATION: usize = 3;
-const LEFT_CENTRE: usize = 6;
-const RELATIVE: usize = 9;
-const BASELINE: usize = 12;
-const GLOBALS: usize = 15;
+const LENS: usize = 1;
+/// The lens terms freed only once the painted lines, all over both pictures, can
+/// tell them apart: p1, p2 and k3.
+const FINE_LENS: [usize; 3] = [3, 4, 5];
+const LEFT_ROTATION: usize = 6;
+const LEFT_CENTRE: usize = 9;
+const RELATIVE: usize = 12;
+const BASELINE: usize = 15;
+const GLOBALS: usize = 18;
 const STEPS: [f64; GLOBALS] = [
-    0.5, 1e-4, 1e-4, 1e-6, 1e-6, 1e-6, 1e-4, 1e-4, 1e-4, 1e-6, 1e-6, 1e-6, 1e-4, 1e-4, 1e-4,
+    0.5, 1e-4, 1e-4, 1e-5, 1e-5, 1e-4, 1e-6, 1e-6, 1e-6, 1e-4, 1e-4, 1e-4, 1e-6, 1e-6, 1e-6, 1e-4,
+    1e-4, 1e-4,
 ];
+
+fn lens(g: &[f64]) -> Lens {
+    Lens::BrownConrady {
+        k1: g[LENS],
+        k2: g[LENS + 1],
+        p1: g[LENS + 2],
+        p2: g[LENS + 3],
+        k3: g[LENS + 4],
+    }
+}
 
 /// A pinhole-plus-distortion camera in the pitch frame.
 struct PitchCamera {
@@ -195,13 +211,7 @@ impl PitchCamera {
 
 /// Both cameras under a set of globals.
 fn cameras(g: &[f64], centre_px: (f64, f64)) -> [PitchCamera; 2] {
-    let lens = Lens::BrownConrady {
-        k1: g[1],
-        k2: g[2],
-        p1: 0.0,
-        p2: 0.0,
-        k3: 0.0,
-    };
+    let lens = lens(g);
     let vector = |i: usize| Vector3::new(g[i], g[i + 1], g[i + 2]);
     let left_rotation = Rotation3::from_scaled_axis(vector(LEFT_ROTATION));
     let left_position = Point3::from(vector(LEFT_CENTRE));
@@ -224,17 +234,17 @@ fn cameras(g: &[f64], centre_px: (f64, f64)) -> [PitchCamera; 2] {
 
 /// The pair model (for matches) inside the globals.
 fn pair_model(g: &[f64], centre_px: (f64, f64)) -> Model {
-    let pair = [
-        g[F],
-        g[1],
-        g[2],
-        g[RELATIVE],
-        g[RELATIVE + 1],
-        g[RELATIVE + 2],
-        g[BASELINE + 1],
-        g[BASELINE + 2],
-    ];
-    Model::from_globals(&pair, centre_px)
+    Model {
+        focal: g[F],
+        lens: lens(g),
+        rotation: Rotation3::from_scaled_axis(Vector3::new(
+            g[RELATIVE],
+            g[RELATIVE + 1],
+            g[RELATIVE + 2],
+        )),
+        baseline: Vector3::new(1.0, g[BASELINE + 1], g[BASELINE + 2]),
+        centre: centre_px,
+    }
 }
 
 fn side_index(side: Side) -> usize {
@@ -487,6 +497,7 @@ pub fn fit_rig(
             let (rotation, centre) = pose_from_rays(&rays)?;
             let w = rotation.scaled_axis();
             let mut g = vec![0.0; GLOBALS];
+            // f, k1, k2; the finer lens terms start at zero.
             g[..3].copy_from_slice(&pair.as_slice()[..3]);
             g[LEFT_ROTATION..LEFT_ROTATION + 3].copy_from_slice(w.as_slice());
             g[LEFT_CENTRE..LEFT_CENTRE + 3].copy_from_slice(centre.coords.as_slice());
@@ -539,8 +550,12 @@ pub fn fit_rig(
                 Some(Vector2::new(lp.normal.dot(&(p - lp.pixel)), 0.0))
             }
         };
+        let mut steps = STEPS.to_vec();
+        if lines.is_empty() {
+            FINE_LENS.iter().for_each(|&k| steps[k] = 0.0);
+        }
         (g, _) = Problem {
-            steps: STEPS.to_vec(),
+            steps,
             point: &point,
             fixed: landmarks.len() + lines.len(),
             fixed_residual: &fixed,
