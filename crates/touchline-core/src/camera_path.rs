@@ -8,6 +8,7 @@
 
 use std::fmt::Write;
 
+use crate::csv;
 use crate::error::{Error, Result};
 use crate::geometry::ViewAngles;
 
@@ -74,47 +75,15 @@ impl CameraPath {
     /// Parses `path.csv`: the header `time,pan,tilt,fov`, then one key per line.
     /// Blank lines and lines starting with `#` are skipped.
     pub fn from_csv(text: &str) -> Result<Self> {
-        let mut lines = text
-            .lines()
-            .enumerate()
-            .map(|(i, l)| (i + 1, l.trim()))
-            .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
-        match lines.next() {
-            Some((_, header)) if header.replace(' ', "") == CSV_HEADER => {}
-            Some((n, other)) => {
-                return Err(Error::invalid(
-                    "camera path",
-                    format!("line {n}: expected the header '{CSV_HEADER}', found '{other}'"),
-                ))
-            }
-            None => return Err(Error::invalid("camera path", "the file is empty")),
-        }
-        let keys = lines
-            .map(|(n, line)| {
-                let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-                if fields.len() != 4 {
-                    return Err(Error::invalid(
-                        "camera path",
-                        format!(
-                            "line {n}: expected 4 fields (time,pan,tilt,fov), found {}",
-                            fields.len()
-                        ),
-                    ));
-                }
-                let number = |i: usize| {
-                    fields[i].parse::<f64>().map_err(|_| {
-                        Error::invalid(
-                            "camera path",
-                            format!("line {n}: '{}' is not a number", fields[i]),
-                        )
-                    })
-                };
+        let keys = csv::records(text, CSV_HEADER, "camera path")?
+            .iter()
+            .map(|r| {
                 Ok(PathKey {
-                    time_s: number(0)?,
+                    time_s: r.number(0)?,
                     angles: ViewAngles {
-                        pan_deg: number(1)?,
-                        tilt_deg: number(2)?,
-                        fov_deg: number(3)?,
+                        pan_deg: r.number(1)?,
+                        tilt_deg: r.number(2)?,
+                        fov_deg: r.number(3)?,
                     },
                 })
             })

@@ -15,6 +15,7 @@
 
 pub mod calibration;
 pub mod camera_path;
+mod csv;
 pub mod error;
 pub mod geometry;
 pub mod image;

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use touchline_core::geometry::{Pitch, Sport};
 
 /// Touchline: an open-source automatic sports camera.
 #[derive(Debug, Parser)]
@@ -35,15 +36,9 @@ pub enum Command {
     Render(RenderArgs),
 }
 
-/// Options of `touchline sim`.
+/// The sport and the pitch as built, shared by the commands that need them.
 #[derive(Debug, Args)]
-pub struct SimArgs {
-    /// Length of the footage, seconds.
-    #[arg(long, default_value_t = 60.0)]
-    pub seconds: f64,
-    /// Seed: the same seed replays the same match.
-    #[arg(long, default_value_t = 7)]
-    pub seed: u64,
+pub struct PitchArgs {
     /// Sport profile: football (11-a-side, 105 × 68 m) or football7 (60 × 40 m).
     #[arg(long, default_value = "football")]
     pub sport: String,
@@ -53,6 +48,36 @@ pub struct SimArgs {
     /// Pitch width in metres (default: the sport's standard).
     #[arg(long)]
     pub pitch_width: Option<f64>,
+}
+
+impl PitchArgs {
+    /// The sport and its pitch, validated.
+    pub fn parse(&self) -> anyhow::Result<(Sport, Pitch)> {
+        let sport: Sport = self.sport.parse()?;
+        let standard = sport.pitch();
+        let pitch = match (self.pitch_length, self.pitch_width) {
+            (None, None) => standard,
+            (length, width) => standard.with_size(
+                length.unwrap_or(standard.length),
+                width.unwrap_or(standard.width),
+            )?,
+        };
+        Ok((sport, pitch))
+    }
+}
+
+/// Options of `touchline sim`.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Length of the footage, seconds.
+    #[arg(long, default_value_t = 60.0)]
+    pub seconds: f64,
+    /// Seed: the same seed replays the same match.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// The sport and its pitch.
+    #[command(flatten)]
+    pub pitch: PitchArgs,
     /// Width of each camera's picture, pixels.
     #[arg(long, default_value_t = 1920)]
     pub width: i64,
@@ -105,15 +130,9 @@ pub struct CalibrateArgs {
     /// least four points of the pitch not on one line.
     #[arg(long)]
     pub landmarks: PathBuf,
-    /// Sport profile: football (105 × 68 m) or football7 (60 × 40 m).
-    #[arg(long, default_value = "football")]
-    pub sport: String,
-    /// Pitch length in metres (default: the sport's standard).
-    #[arg(long)]
-    pub pitch_length: Option<f64>,
-    /// Pitch width in metres (default: the sport's standard).
-    #[arg(long)]
-    pub pitch_width: Option<f64>,
+    /// The sport and its pitch.
+    #[command(flatten)]
+    pub pitch: PitchArgs,
     /// Frame pairs, a little over a second apart, to match features in.
     #[arg(long, default_value_t = 6)]
     pub pairs: u32,

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use super::adjust::Problem;
 use super::features::Match;
 use super::relative::{ransac_starts, solve_depth, Model};
+use crate::csv;
 use crate::error::{Error, Result};
 use crate::geometry::{
     frame_panorama, Homography, ImageSize, Intrinsics, Lens, Orientation, Pitch, Rig, RigCamera,
@@ -50,55 +51,20 @@ pub const LANDMARKS_HEADER: &str = "camera,x,y,pitch_x,pitch_y";
 /// Parses a landmarks file: the header `camera,x,y,pitch_x,pitch_y`, then one landmark
 /// per line (`left` or `right`, pixel, metres). `#` lines and blank lines are skipped.
 pub fn parse_landmarks(text: &str) -> Result<Vec<Landmark>> {
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim()))
-        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
-    match lines.next() {
-        Some((_, h)) if h.replace(' ', "") == LANDMARKS_HEADER => {}
-        Some((n, other)) => {
-            return Err(Error::invalid(
-                "landmarks",
-                format!("line {n}: expected the header '{LANDMARKS_HEADER}', found '{other}'"),
-            ))
-        }
-        None => return Err(Error::invalid("landmarks", "the file is empty")),
-    }
-    lines
-        .map(|(n, line)| {
-            let f: Vec<&str> = line.split(',').map(str::trim).collect();
-            if f.len() != 5 {
-                return Err(Error::invalid(
-                    "landmarks",
-                    format!(
-                        "line {n}: expected 5 fields ({LANDMARKS_HEADER}), found {}",
-                        f.len()
-                    ),
-                ));
-            }
-            let camera = match f[0] {
+    csv::records(text, LANDMARKS_HEADER, "landmarks")?
+        .iter()
+        .map(|r| {
+            let camera = match r.text(0) {
                 "left" => Side::Left,
                 "right" => Side::Right,
                 other => {
-                    return Err(Error::invalid(
-                        "landmarks",
-                        format!("line {n}: camera '{other}' is neither 'left' nor 'right'"),
-                    ))
+                    return Err(r.error(format!("camera '{other}' is neither 'left' nor 'right'")))
                 }
-            };
-            let number = |i: usize| {
-                f[i].parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .ok_or_else(|| {
-                        Error::invalid("landmarks", format!("line {n}: '{}' is not a number", f[i]))
-                    })
             };
             Ok(Landmark {
                 camera,
-                pixel: Point2::new(number(1)?, number(2)?),
-                pitch: Point2::new(number(3)?, number(4)?),
+                pixel: Point2::new(r.number(1)?, r.number(2)?),
+                pitch: Point2::new(r.number(3)?, r.number(4)?),
             })
         })
         .collect()

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use touchline_core::calibration::{fit_rig, match_overlap, parse_landmarks, FitOptions, RigFit};
-use touchline_core::geometry::{ImageSize, Sport};
+use touchline_core::geometry::ImageSize;
 use touchline_core::image::I420Frame;
 use touchline_core::warp::{Frame, PixelFormat};
 
@@ -27,14 +27,7 @@ fn luma(frame: &I420Frame) -> Result<Frame<'_>> {
 
 /// Runs the calibration and writes the rig; returns the fit.
 pub fn run(args: &CalibrateArgs) -> Result<RigFit> {
-    let sport: Sport = args.sport.parse()?;
-    let mut pitch = sport.pitch();
-    if args.pitch_length.is_some() || args.pitch_width.is_some() {
-        pitch = pitch.with_size(
-            args.pitch_length.unwrap_or(pitch.length),
-            args.pitch_width.unwrap_or(pitch.width),
-        )?;
-    }
+    let (sport, pitch) = args.pitch.parse()?;
     if !(1..=64).contains(&args.pairs) {
         bail!("invalid --pairs: {} must be between 1 and 64", args.pairs);
     }

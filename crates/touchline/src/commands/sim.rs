@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use touchline_core::geometry::{ImageSize, Rig, Sport};
+use touchline_core::geometry::{ImageSize, Rig};
 use touchline_core::image::I420Frame;
 use touchline_sim::truth::{PitchSize, TruthHeader, TruthWriter, TRUTH_FORMAT};
 use touchline_sim::{default_sensors, SimConfig, Simulation};
@@ -32,14 +32,7 @@ pub struct SimOutputs {
 
 /// Turns the command line into a validated simulation.
 pub fn config_from_args(args: &SimArgs) -> Result<SimConfig> {
-    let sport: Sport = args.sport.parse()?;
-    let mut pitch = sport.pitch();
-    if args.pitch_length.is_some() || args.pitch_width.is_some() {
-        pitch = pitch.with_size(
-            args.pitch_length.unwrap_or(pitch.length),
-            args.pitch_width.unwrap_or(pitch.width),
-        )?;
-    }
+    let (sport, pitch) = args.pitch.parse()?;
     let side = |v: i64, what: &str| -> Result<u32> {
         u32::try_from(v)
             .with_context(|| format!("invalid {what}: {v} must be a positive number of pixels"))
