@@ -168,3 +168,36 @@ fn decoding_a_file_that_is_not_a_video_fails_cleanly() {
     let err = decode(&path, &[]).unwrap_err().to_string();
     assert!(err.contains("fake.mp4"), "{err}");
 }
+
+#[test]
+fn the_demo_simulates_stitches_and_renders_a_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = touchline(&["demo", "--seconds", "3", "-o", d.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for name in [
+        "left.mp4",
+        "right.mp4",
+        "rig.toml",
+        "truth.json",
+        "preview.png",
+        "panorama.mp4",
+        "path.csv",
+        "view.mp4",
+    ] {
+        assert!(d.join(name).is_file(), "{name} missing");
+        assert!(
+            stdout.contains(name),
+            "the demo says where {name} is: {stdout}"
+        );
+    }
+    let (pano, _) = decode(&d.join("panorama.mp4"), &[]).unwrap();
+    let (view, _) = decode(&d.join("view.mp4"), &[]).unwrap();
+    assert_eq!((pano.width, pano.height, pano.frames), (3840, 1198, 75));
+    assert_eq!((view.width, view.height, view.frames), (1920, 1080, 75));
+}
