@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use image::RgbImage;
+use rayon::prelude::*;
 use tract_onnx::prelude::*;
 
 use crate::nms::suppress;
@@ -314,22 +315,36 @@ impl OnnxDetector {
             image
         };
         let (pw, ph) = picture.dimensions();
-        let mut all = Vec::new();
-        for y in tile_starts(ph, self.tile, options.overlap) {
-            for x in tile_starts(pw, self.tile, options.overlap) {
+        let tiles: Vec<(u32, u32)> = tile_starts(ph, self.tile, options.overlap)
+            .into_iter()
+            .flat_map(|y| {
+                tile_starts(pw, self.tile, options.overlap)
+                    .into_iter()
+                    .map(move |x| (x, y))
+            })
+            .collect();
+        // Tiles are independent: one per core.
+        let per_tile = tiles
+            .par_iter()
+            .map(|&(x, y)| {
                 let outputs = self.run(self.tile_input(picture, x, y))?;
-                for mut d in self.decode(&outputs, options)? {
-                    let s = options.scale;
-                    d.bbox = BoxPx {
-                        x0: ((d.bbox.x0 + x as f32) / s).max(0.0),
-                        y0: ((d.bbox.y0 + y as f32) / s).max(0.0),
-                        x1: ((d.bbox.x1 + x as f32) / s).min(w as f32),
-                        y1: ((d.bbox.y1 + y as f32) / s).min(h as f32),
-                    };
-                    all.push(d);
-                }
-            }
-        }
+                let s = options.scale;
+                Ok(self
+                    .decode(&outputs, options)?
+                    .into_iter()
+                    .map(|d| Detection {
+                        bbox: BoxPx {
+                            x0: ((d.bbox.x0 + x as f32) / s).max(0.0),
+                            y0: ((d.bbox.y0 + y as f32) / s).max(0.0),
+                            x1: ((d.bbox.x1 + x as f32) / s).min(w as f32),
+                            y1: ((d.bbox.y1 + y as f32) / s).min(h as f32),
+                        },
+                        ..d
+                    })
+                    .collect::<Vec<_>>())
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let all: Vec<Detection> = per_tile.into_iter().flatten().collect();
         Ok(suppress(all, options.nms_iou))
     }
 }

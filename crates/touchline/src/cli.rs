@@ -31,6 +31,10 @@ pub enum Command {
     Calibrate(CalibrateArgs),
     /// Stitch the rig's left and right camera videos into its panorama video.
     Stitch(StitchArgs),
+    /// Detect people and the ball in still pictures, writing YOLO-format files.
+    Detect(DetectArgs),
+    /// Score detections against labels (precision and recall per class).
+    Eval(EvalArgs),
     /// Render a virtual camera's view of a panorama video along a camera path.
     #[command(allow_negative_numbers = true)]
     Render(RenderArgs),
@@ -142,6 +146,45 @@ pub struct CalibrateArgs {
     /// Where to write the rig.
     #[arg(short, long, default_value = "rig.toml")]
     pub output: PathBuf,
+}
+
+/// Options of `touchline detect`.
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// Folder of pictures (JPEG or PNG).
+    pub images: PathBuf,
+    /// Folder for the detections: one YOLO file per picture (class 0 person, 1 ball,
+    /// then centre and size normalised to 0..1, then the score).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Resize each picture to WIDTHxHEIGHT before detecting (to undo a stretch).
+    #[arg(long)]
+    pub resize: Option<String>,
+    /// Another detector: an ONNX model in NanoDet's format (default: the built-in
+    /// NanoDet-g).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Network input tile, pixels (a multiple of 32).
+    #[arg(long, default_value_t = 416)]
+    pub tile: u32,
+}
+
+/// Options of `touchline eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Score YOLO-format detections (DETS) against YOLO-format labels (LABELS). The
+    /// labels' class names come from data.yaml beside or above their folder when there
+    /// is one (football/ball → ball; player/goalkeeper/referee/person → person), else
+    /// 0 = person, 1 = ball.
+    #[arg(long, required = true)]
+    pub yolo: bool,
+    /// Folder of detection files.
+    pub detections: PathBuf,
+    /// Folder of label files.
+    pub labels: PathBuf,
+    /// Least intersection over union of a match.
+    #[arg(long, default_value_t = 0.5)]
+    pub iou: f32,
 }
 
 /// Options of `touchline stitch`.

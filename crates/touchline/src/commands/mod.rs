@@ -2,6 +2,7 @@
 
 pub mod calibrate;
 pub mod demo;
+pub mod detect;
 pub mod render;
 pub mod sim;
 pub mod stitch;
@@ -32,6 +33,8 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Stitch(args) => stitch::run(&args),
+        Command::Detect(args) => detect::run(&args),
+        Command::Eval(args) => detect::eval(&args),
         Command::Render(args) => render::run(&args),
     }
 }
