@@ -198,40 +198,17 @@ struct Span {
     stride: usize,
 }
 
-/// Splits `data` into the planes of `format` at the given strides, checking lengths.
-fn plane_spans(
-    format: PixelFormat,
-    size: ImageSize,
-    len: usize,
-    strides: Option<&[usize]>,
-) -> Result<Vec<Span>> {
+/// Splits tightly packed `data` (`len` bytes) into the planes of `format`, checking
+/// its length.
+fn plane_spans(format: PixelFormat, size: ImageSize, len: usize) -> Result<Vec<Span>> {
     let layouts = format.planes();
-    if let Some(s) = strides {
-        if s.len() != layouts.len() {
-            return Err(Error::invalid(
-                "frame",
-                format!(
-                    "{:?} has {} planes, got {} strides",
-                    format,
-                    layouts.len(),
-                    s.len()
-                ),
-            ));
-        }
-    }
     let mut spans = Vec::with_capacity(layouts.len());
     let mut start = 0;
-    for (i, layout) in layouts.iter().enumerate() {
+    for layout in layouts {
         let (w, h) = layout.size(size);
-        let row = w as usize * layout.channels.len();
-        let stride = strides.map_or(row, |s| s[i]);
-        if stride < row {
-            return Err(Error::invalid(
-                "frame",
-                format!("plane {i} stride {stride} is shorter than a row of {row} bytes"),
-            ));
-        }
-        let bytes = stride * (h as usize - 1) + row;
+        // Packed: each row right after the one before.
+        let stride = w as usize * layout.channels.len();
+        let bytes = stride * h as usize;
         spans.push(Span {
             start,
             bytes,
@@ -239,7 +216,7 @@ fn plane_spans(
             height: h,
             stride,
         });
-        start += stride * h as usize;
+        start += bytes;
     }
     let needed = spans.last().map_or(0, |s| s.start + s.bytes);
     if len < needed {
@@ -268,7 +245,7 @@ pub struct Frame<'a> {
 impl<'a> Frame<'a> {
     /// A tightly packed frame (planes one after the other, no row padding).
     pub fn packed(format: PixelFormat, size: ImageSize, data: &'a [u8]) -> Result<Self> {
-        let spans = plane_spans(format, size, data.len(), None)?;
+        let spans = plane_spans(format, size, data.len())?;
         Ok(Frame {
             format,
             size,
@@ -299,17 +276,7 @@ impl<'a> Frame<'a> {
         size: ImageSize,
         planes: &[(&'a [u8], usize)],
     ) -> Result<Self> {
-        let layouts = format.planes();
-        if planes.len() != layouts.len() {
-            return Err(Error::invalid(
-                "frame",
-                format!(
-                    "{format:?} has {} planes, got {}",
-                    layouts.len(),
-                    planes.len()
-                ),
-            ));
-        }
+        let layouts = plane_layouts(format, planes.len())?;
         let planes = planes
             .iter()
             .zip(layouts)
@@ -331,6 +298,18 @@ impl<'a> Frame<'a> {
             planes,
         })
     }
+}
+
+/// The planes of `format`, refusing a frame given with another number of planes.
+fn plane_layouts(format: PixelFormat, given: usize) -> Result<&'static [PlaneLayout]> {
+    let layouts = format.planes();
+    if given != layouts.len() {
+        return Err(Error::invalid(
+            "frame",
+            format!("{format:?} has {} planes, got {given}", layouts.len()),
+        ));
+    }
+    Ok(layouts)
 }
 
 fn check_plane(
@@ -367,7 +346,7 @@ pub struct FrameMut<'a> {
 impl<'a> FrameMut<'a> {
     /// A tightly packed frame to write into.
     pub fn packed(format: PixelFormat, size: ImageSize, data: &'a mut [u8]) -> Result<Self> {
-        let spans = plane_spans(format, size, data.len(), None)?;
+        let spans = plane_spans(format, size, data.len())?;
         let mut planes = Vec::with_capacity(spans.len());
         let mut rest = data;
         let mut consumed = 0;
@@ -403,17 +382,7 @@ impl<'a> FrameMut<'a> {
         size: ImageSize,
         planes: Vec<(&'a mut [u8], usize)>,
     ) -> Result<Self> {
-        let layouts = format.planes();
-        if planes.len() != layouts.len() {
-            return Err(Error::invalid(
-                "frame",
-                format!(
-                    "{format:?} has {} planes, got {}",
-                    layouts.len(),
-                    planes.len()
-                ),
-            ));
-        }
+        let layouts = plane_layouts(format, planes.len())?;
         let planes = planes
             .into_iter()
             .zip(layouts)
