@@ -97,6 +97,11 @@ impl OnnxDetector {
         OnnxDetector::from_bytes(&bytes, path, tile, format)
     }
 
+    /// The side of the square input the model runs at.
+    pub fn tile(&self) -> u32 {
+        self.tile
+    }
+
     /// The vendored COCO NanoDet-g, built into the program, at `tile`×`tile` inputs.
     pub fn nanodet(tile: u32) -> Result<OnnxDetector> {
         let name = Path::new("(built-in NanoDet-g)");

@@ -4,11 +4,16 @@
 //!   native runtime to install), with the output decoding of its format
 //!   ([`ModelFormat::NanoDet`] for the vendored COCO NanoDet-g), over tiles of a
 //!   picture so that small players and the ball are seen at the network's scale.
+//! - [`foreground`]: a background model of the fixed panorama and the connected
+//!   regions of what moves over it.
 //! - [`yolo`]: YOLO-format detection and label files, and precision and recall of
 //!   detections against labels.
 #![deny(missing_docs)]
 
 mod detector;
+pub mod foreground;
+pub mod panorama;
+pub mod scene;
 mod nms;
 pub mod yolo;
 

@@ -180,6 +180,8 @@ pub struct Truth {
     pub cameras: Vec<String>,
     /// Pitch size.
     pub pitch: PitchSize,
+    /// Who plays.
+    pub people: Vec<Person>,
     /// Frames.
     pub frames: Vec<TruthFrame>,
     /// Events.

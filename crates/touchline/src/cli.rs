@@ -35,6 +35,8 @@ pub enum Command {
     Detect(DetectArgs),
     /// Score detections against labels (precision and recall per class).
     Eval(EvalArgs),
+    /// Detect and track people and the ball over the two camera videos: tracks.json
+    Track(TrackArgs),
     /// Render a virtual camera's view of a panorama video along a camera path.
     #[command(allow_negative_numbers = true)]
     Render(RenderArgs),
@@ -172,19 +174,43 @@ pub struct DetectArgs {
 /// Options of `touchline eval`.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// Score YOLO-format detections (DETS) against YOLO-format labels (LABELS). The
-    /// labels' class names come from data.yaml beside or above their folder when there
-    /// is one (football/ball → ball; player/goalkeeper/referee/person → person), else
-    /// 0 = person, 1 = ball.
-    #[arg(long, required = true)]
+    /// Score YOLO-format detections (OUTPUT, a folder) against YOLO-format labels
+    /// (TRUTH, a folder). The labels' class names come from data.yaml beside or above
+    /// their folder when there is one (football/ball → ball; player/goalkeeper/referee/
+    /// person → person), else 0 = person, 1 = ball.
+    #[arg(long)]
     pub yolo: bool,
-    /// Folder of detection files.
-    pub detections: PathBuf,
-    /// Folder of label files.
-    pub labels: PathBuf,
-    /// Least intersection over union of a match.
+    /// tracks.json from `touchline track` (with --yolo: the folder of detection files).
+    pub output: PathBuf,
+    /// truth.json from `touchline sim` (with --yolo: the folder of label files).
+    pub truth: PathBuf,
+    /// Least intersection over union of a match (with --yolo).
     #[arg(long, default_value_t = 0.5)]
     pub iou: f32,
+    /// The rig the truth was filmed with (default: rig.toml beside TRUTH).
+    #[arg(long)]
+    pub rig: Option<PathBuf>,
+}
+
+/// Options of `touchline track`.
+#[derive(Debug, Args)]
+pub struct TrackArgs {
+    /// Video of the left camera (the rig's first camera).
+    pub left: PathBuf,
+    /// Video of the right camera (the rig's second camera).
+    pub right: PathBuf,
+    /// The rig's calibration and panorama (default: rig.toml beside LEFT).
+    #[arg(long)]
+    pub rig: Option<PathBuf>,
+    /// The tracks file to write (tracks.json).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Also write the people's tracks as MOTChallenge CSV here.
+    #[arg(long)]
+    pub mot: Option<PathBuf>,
+    /// Split groups of people by their silhouettes only, without the learned detector.
+    #[arg(long)]
+    pub no_learned: bool,
 }
 
 /// Options of `touchline stitch`.

@@ -40,7 +40,7 @@ pub fn launch<T: IsA<gst::Element>>(description: &str, name: &str) -> Result<(gs
 }
 
 /// The message of an error waiting on the bus, if any.
-fn pending_error(bus: &gst::Bus) -> Option<String> {
+pub fn pending_error(bus: &gst::Bus) -> Option<String> {
     let msg = bus.pop_filtered(&[gst::MessageType::Error])?;
     match msg.view() {
         gst::MessageView::Error(e) => Some(e.error().to_string()),

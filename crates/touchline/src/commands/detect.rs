@@ -123,10 +123,10 @@ pub fn eval(args: &EvalArgs) -> Result<()> {
     if !(args.iou > 0.0 && args.iou <= 1.0) {
         bail!("invalid --iou {}: must be in (0, 1]", args.iou);
     }
-    let classes = label_classes(&args.labels)?;
-    let labels = files(&args.labels, &["txt"])?;
+    let classes = label_classes(&args.truth)?;
+    let labels = files(&args.truth, &["txt"])?;
     if labels.is_empty() {
-        bail!("no label files (.txt) in {}", args.labels.display());
+        bail!("no label files (.txt) in {}", args.truth.display());
     }
     // Boxes are compared in normalised coordinates: intersection over union does not
     // change when a picture is stretched, so the pictures' sizes are not needed.
@@ -137,7 +137,7 @@ pub fn eval(args: &EvalArgs) -> Result<()> {
         let truth = read_yolo(label, UNIT, UNIT, |c| {
             classes.get(c as usize).copied().flatten()
         })?;
-        let detections_file = args.detections.join(name);
+        let detections_file = args.output.join(name);
         let found = if detections_file.is_file() {
             read_yolo(&detections_file, UNIT, UNIT, |c| {
                 ObjectClass::ALL.get(c as usize).copied()

@@ -3,9 +3,11 @@
 pub mod calibrate;
 pub mod demo;
 pub mod detect;
+pub mod eval_tracks;
 pub mod render;
 pub mod sim;
 pub mod stitch;
+pub mod track;
 
 use std::path::{Path, PathBuf};
 
@@ -34,7 +36,13 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Stitch(args) => stitch::run(&args),
         Command::Detect(args) => detect::run(&args),
-        Command::Eval(args) => detect::eval(&args),
+        Command::Eval(args) if args.yolo => detect::eval(&args),
+        Command::Eval(args) => {
+            let scores = eval_tracks::evaluate(&args.output, &args.truth, args.rig.as_deref())?;
+            eval_tracks::print(&scores);
+            Ok(())
+        }
+        Command::Track(args) => track::run(&args).map(|_| ()),
         Command::Render(args) => render::run(&args),
     }
 }

@@ -1,0 +1,470 @@
+//! Foreground from a background model: what a fixed camera sees that was not there before.
+//!
+//! The rig never moves, so everything that is not the pitch, the stands or the
+//! advertising boards is a player, a referee or the ball. The model keeps, per pixel of
+//! the panorama, an estimate of the empty scene and marks the pixels that differ from it.
+//!
+//! The estimate is a sigma-delta (approximate running median): each update moves the
+//! background one level towards the picture. It costs one compare per sample, needs no
+//! warm-up buffer, converges to the per-pixel median (so noise and passing players do not
+//! bias it), and follows slow light changes. Foreground pixels are updated only every
+//! [`ForegroundOptions::foreground_update_every`] frames, so a player standing still
+//! fades into the background only after many seconds, while the ghost left where a
+//! player stood in the first frame fades at the same slow pace.
+//!
+//! Shadows are not foreground: a pixel darker than the background by a bounded ratio,
+//! with its chroma darkened by about the same ratio, is the same surface in less light.
+
+use rayon::prelude::*;
+use touchline_core::geometry::ImageSize;
+use touchline_core::warp::{Frame, PixelFormat};
+
+use crate::{Error, Result};
+
+/// Tuning of the background model.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ForegroundOptions {
+    /// Luma difference (levels) above which a pixel is foreground.
+    pub luma_threshold: u8,
+    /// Chroma difference (sum over Cb and Cr, levels) above which a pixel is foreground.
+    pub chroma_threshold: u8,
+    /// Foreground pixels move their background one level every this many frames.
+    pub foreground_update_every: u32,
+    /// A darker pixel whose luma is at least this fraction of the background's and whose
+    /// chroma matches the darkened background's is a shadow.
+    pub shadow_min_ratio: f32,
+}
+
+impl Default for ForegroundOptions {
+    fn default() -> Self {
+        ForegroundOptions {
+            luma_threshold: 20,
+            chroma_threshold: 12,
+            foreground_update_every: 8,
+            shadow_min_ratio: 0.45,
+        }
+    }
+}
+
+/// The rows of each column that may hold something of interest (the pitch and a margin,
+/// with room above it for a standing person); everything else is never foreground.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnSpans {
+    /// First row of interest per column.
+    pub top: Vec<u32>,
+    /// One past the last row of interest per column.
+    pub bottom: Vec<u32>,
+}
+
+impl ColumnSpans {
+    /// Every row of every column.
+    pub fn full(size: ImageSize) -> ColumnSpans {
+        ColumnSpans {
+            top: vec![0; size.width as usize],
+            bottom: vec![size.height; size.width as usize],
+        }
+    }
+
+    fn contains(&self, x: usize, y: u32) -> bool {
+        y >= self.top[x] && y < self.bottom[x]
+    }
+}
+
+/// A connected region of foreground pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Blob {
+    /// Leftmost column.
+    pub x0: u32,
+    /// Topmost row.
+    pub y0: u32,
+    /// One past the rightmost column.
+    pub x1: u32,
+    /// One past the bottom row.
+    pub y1: u32,
+    /// Number of foreground pixels.
+    pub pixels: u32,
+}
+
+impl Blob {
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.x1 - self.x0
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.y1 - self.y0
+    }
+
+    /// The smallest blob holding both.
+    pub fn union(&self, other: &Blob) -> Blob {
+        Blob {
+            x0: self.x0.min(other.x0),
+            y0: self.y0.min(other.y0),
+            x1: self.x1.max(other.x1),
+            y1: self.y1.max(other.y1),
+            pixels: self.pixels + other.pixels,
+        }
+    }
+}
+
+/// The background of an I420 panorama and the foreground mask of the latest frame.
+pub struct BackgroundModel {
+    size: ImageSize,
+    spans: ColumnSpans,
+    options: ForegroundOptions,
+    luma: Vec<u8>,
+    chroma: [Vec<u8>; 2],
+    /// 1 where the latest frame is foreground, one byte per pixel.
+    mask: Vec<u8>,
+    frames: u64,
+}
+
+impl BackgroundModel {
+    /// A model for frames of `size`, looking only inside `spans`.
+    pub fn new(size: ImageSize, spans: ColumnSpans, options: ForegroundOptions) -> Result<Self> {
+        if spans.top.len() != size.width as usize || spans.bottom.len() != size.width as usize {
+            return Err(Error::Input(format!(
+                "the region of interest has {} columns, the picture {}",
+                spans.top.len(),
+                size.width
+            )));
+        }
+        let n = size.width as usize * size.height as usize;
+        let nc = n / 4;
+        Ok(BackgroundModel {
+            size,
+            spans,
+            options,
+            luma: vec![0; n],
+            chroma: [vec![128; nc], vec![128; nc]],
+            mask: vec![0; n],
+            frames: 0,
+        })
+    }
+
+    /// Picture size.
+    pub fn size(&self) -> ImageSize {
+        self.size
+    }
+
+    /// The latest foreground mask, row-major, one byte per pixel (1 = foreground).
+    pub fn mask(&self) -> &[u8] {
+        &self.mask
+    }
+
+    /// The background luma, row-major.
+    pub fn background_luma(&self) -> &[u8] {
+        &self.luma
+    }
+
+    /// Frames seen so far.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// Marks the foreground of `frame` (I420, the model's size) and updates the
+    /// background. The first frame becomes the background and has no foreground.
+    pub fn apply(&mut self, frame: &Frame) -> Result<()> {
+        if frame.format != PixelFormat::I420 || frame.size != self.size {
+            return Err(Error::Input(format!(
+                "the background model takes {}×{} I420 frames, got {}×{} {:?}",
+                self.size.width,
+                self.size.height,
+                frame.size.width,
+                frame.size.height,
+                frame.format
+            )));
+        }
+        let (w, h) = (self.size.width as usize, self.size.height as usize);
+        let (cw, ch) = (w / 2, h / 2);
+        let [py, pu, pv] = [&frame.planes[0], &frame.planes[1], &frame.planes[2]];
+        if self.frames == 0 {
+            for y in 0..h {
+                self.luma[y * w..(y + 1) * w].copy_from_slice(&py.data[y * py.stride..][..w]);
+            }
+            for (plane, bg) in [pu, pv].into_iter().zip(self.chroma.iter_mut()) {
+                for y in 0..ch {
+                    bg[y * cw..(y + 1) * cw].copy_from_slice(&plane.data[y * plane.stride..][..cw]);
+                }
+            }
+            self.mask.fill(0);
+            self.frames = 1;
+            return Ok(());
+        }
+        let update_foreground = self.frames % self.options.foreground_update_every.max(1) as u64 == 0;
+        let options = self.options;
+        let spans = &self.spans;
+        let [bg_u, bg_v] = &mut self.chroma;
+        // Two picture rows share a chroma row: work on row pairs, in parallel bands.
+        self.luma
+            .par_chunks_mut(2 * w)
+            .zip(self.mask.par_chunks_mut(2 * w))
+            .zip(bg_u.par_chunks_mut(cw).zip(bg_v.par_chunks_mut(cw)))
+            .enumerate()
+            .for_each(|(cy, ((luma, mask), (bu, bv)))| {
+                let u_row = &pu.data[cy * pu.stride..][..cw];
+                let v_row = &pv.data[cy * pv.stride..][..cw];
+                for dy in 0..2 {
+                    let y = 2 * cy + dy;
+                    let frame_row = &py.data[y * py.stride..][..w];
+                    let bg_row = &mut luma[dy * w..(dy + 1) * w];
+                    let mask_row = &mut mask[dy * w..(dy + 1) * w];
+                    for x in 0..w {
+                        if !spans.contains(x, y as u32) {
+                            mask_row[x] = 0;
+                            continue;
+                        }
+                        let (cx, b, f) = (x / 2, bg_row[x], frame_row[x]);
+                        let fg = is_foreground(
+                            &options,
+                            [f, u_row[cx], v_row[cx]],
+                            [b, bu[cx], bv[cx]],
+                        );
+                        mask_row[x] = fg as u8;
+                        if !fg || update_foreground {
+                            bg_row[x] = step_towards(b, f);
+                        }
+                    }
+                }
+                // Chroma follows when its top-left luma sample does.
+                let top_mask = &mask[..w];
+                for cx in 0..cw {
+                    if top_mask[2 * cx] == 0 || update_foreground {
+                        bu[cx] = step_towards(bu[cx], u_row[cx]);
+                        bv[cx] = step_towards(bv[cx], v_row[cx]);
+                    }
+                }
+            });
+        self.frames += 1;
+        Ok(())
+    }
+
+    /// The connected regions (8-neighbourhood) of the latest foreground mask with at
+    /// least `min_pixels` pixels, top to bottom.
+    pub fn blobs(&self, min_pixels: u32) -> Vec<Blob> {
+        connected_regions(&self.mask, self.size.width as usize, self.size.height as usize, min_pixels)
+    }
+}
+
+/// One sample moved one level towards a target.
+#[inline]
+fn step_towards(value: u8, target: u8) -> u8 {
+    value.saturating_add((target > value) as u8).saturating_sub((target < value) as u8)
+}
+
+/// Whether a picture sample (Y, Cb, Cr) differs from its background by more than noise
+/// and shadow.
+#[inline]
+fn is_foreground(options: &ForegroundOptions, picture: [u8; 3], background: [u8; 3]) -> bool {
+    let dy = picture[0] as i32 - background[0] as i32;
+    let du = picture[1] as i32 - background[1] as i32;
+    let dv = picture[2] as i32 - background[2] as i32;
+    let chroma = du.abs() + dv.abs();
+    if dy.abs() <= options.luma_threshold as i32 && chroma <= options.chroma_threshold as i32 {
+        return false;
+    }
+    if dy < 0 && background[0] > 0 {
+        // Darker: a shadow keeps the background's colour at a lower light level. The
+        // chroma offsets from grey scale with the light roughly like the luma does.
+        let ratio = picture[0] as f32 / background[0] as f32;
+        if ratio >= options.shadow_min_ratio {
+            let expect_u = 128.0 + (background[1] as f32 - 128.0) * ratio;
+            let expect_v = 128.0 + (background[2] as f32 - 128.0) * ratio;
+            let off = (picture[1] as f32 - expect_u).abs() + (picture[2] as f32 - expect_v).abs();
+            if off <= options.chroma_threshold as f32 {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Connected regions of non-zero bytes in a row-major mask, from runs joined with a
+/// union-find: one pass over the pixels, one over the runs.
+pub fn connected_regions(mask: &[u8], width: usize, height: usize, min_pixels: u32) -> Vec<Blob> {
+    struct Run {
+        y: u32,
+        x0: u32,
+        x1: u32,
+    }
+    let mut runs: Vec<Run> = Vec::new();
+    // Index of the first run of each row, and one past the last.
+    let mut row_start = Vec::with_capacity(height + 1);
+    for y in 0..height {
+        row_start.push(runs.len());
+        let row = &mask[y * width..(y + 1) * width];
+        let mut x = 0;
+        while x < width {
+            if row[x] == 0 {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < width && row[x] != 0 {
+                x += 1;
+            }
+            runs.push(Run {
+                y: y as u32,
+                x0: start as u32,
+                x1: x as u32,
+            });
+        }
+    }
+    row_start.push(runs.len());
+
+    let mut parent: Vec<usize> = (0..runs.len()).collect();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for y in 1..height {
+        let (above, here) = (row_start[y - 1]..row_start[y], row_start[y]..row_start[y + 1]);
+        let mut a = above.start;
+        for r in here {
+            // 8-neighbourhood: runs touching diagonally join.
+            while a < above.end && runs[a].x1 < runs[r].x0 {
+                a += 1;
+            }
+            let mut k = a;
+            while k < above.end && runs[k].x0 <= runs[r].x1 {
+                let (ra, rb) = (find(&mut parent, k), find(&mut parent, r));
+                if ra != rb {
+                    parent[ra.max(rb)] = ra.min(rb);
+                }
+                k += 1;
+            }
+        }
+    }
+    let mut blobs: Vec<Option<Blob>> = vec![None; runs.len()];
+    for i in 0..runs.len() {
+        let root = find(&mut parent, i);
+        let run = &runs[i];
+        let piece = Blob {
+            x0: run.x0,
+            y0: run.y,
+            x1: run.x1,
+            y1: run.y + 1,
+            pixels: run.x1 - run.x0,
+        };
+        blobs[root] = Some(match blobs[root] {
+            Some(b) => b.union(&piece),
+            None => piece,
+        });
+    }
+    blobs.into_iter().flatten().filter(|b| b.pixels >= min_pixels).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame_bytes(size: ImageSize, luma: u8, u: u8, v: u8) -> Vec<u8> {
+        let n = (size.width * size.height) as usize;
+        let mut data = vec![luma; n];
+        data.extend(std::iter::repeat_n(u, n / 4));
+        data.extend(std::iter::repeat_n(v, n / 4));
+        data
+    }
+
+    fn paint(data: &mut [u8], size: ImageSize, rect: (usize, usize, usize, usize), yuv: [u8; 3]) {
+        let (w, h) = (size.width as usize, size.height as usize);
+        let (x0, y0, x1, y1) = rect;
+        for y in y0..y1 {
+            for x in x0..x1 {
+                data[y * w + x] = yuv[0];
+                data[w * h + (y / 2) * (w / 2) + x / 2] = yuv[1];
+                data[w * h + w * h / 4 + (y / 2) * (w / 2) + x / 2] = yuv[2];
+            }
+        }
+    }
+
+    #[test]
+    fn a_figure_on_grass_is_one_blob_and_its_shadow_is_not_foreground() {
+        let size = ImageSize::new(64, 48).unwrap();
+        let grass = frame_bytes(size, 100, 110, 118);
+        let mut model =
+            BackgroundModel::new(size, ColumnSpans::full(size), ForegroundOptions::default()).unwrap();
+        model.apply(&Frame::packed(PixelFormat::I420, size, &grass).unwrap()).unwrap();
+        let mut picture = grass.clone();
+        // A red shirt over white shorts, and a shadow: the grass at 60 % light.
+        paint(&mut picture, size, (20, 10, 26, 20), [90, 100, 190]);
+        paint(&mut picture, size, (20, 20, 26, 30), [220, 128, 128]);
+        paint(&mut picture, size, (26, 26, 40, 30), [60, 128 - 11, 128 - 6]);
+        model.apply(&Frame::packed(PixelFormat::I420, size, &picture).unwrap()).unwrap();
+        let blobs = model.blobs(4);
+        assert_eq!(blobs.len(), 1, "{blobs:?}");
+        let b = blobs[0];
+        assert_eq!((b.x0, b.y0, b.x1, b.y1), (20, 10, 26, 30));
+        assert_eq!(b.pixels, 120);
+    }
+
+    #[test]
+    fn outside_the_region_of_interest_nothing_is_foreground() {
+        let size = ImageSize::new(32, 32).unwrap();
+        let grass = frame_bytes(size, 100, 110, 118);
+        let mut spans = ColumnSpans::full(size);
+        spans.top.iter_mut().for_each(|t| *t = 16);
+        let mut model = BackgroundModel::new(size, spans, ForegroundOptions::default()).unwrap();
+        model.apply(&Frame::packed(PixelFormat::I420, size, &grass).unwrap()).unwrap();
+        let mut picture = grass.clone();
+        paint(&mut picture, size, (4, 2, 8, 8), [250, 128, 128]);
+        paint(&mut picture, size, (20, 20, 24, 28), [250, 128, 128]);
+        model.apply(&Frame::packed(PixelFormat::I420, size, &picture).unwrap()).unwrap();
+        let blobs = model.blobs(1);
+        assert_eq!(blobs.len(), 1);
+        assert_eq!((blobs[0].x0, blobs[0].y0), (20, 20));
+    }
+
+    #[test]
+    fn a_still_object_fades_into_the_background_and_a_moving_one_does_not() {
+        let size = ImageSize::new(32, 32).unwrap();
+        let grass = frame_bytes(size, 100, 110, 118);
+        let options = ForegroundOptions {
+            foreground_update_every: 2,
+            ..ForegroundOptions::default()
+        };
+        let mut model = BackgroundModel::new(size, ColumnSpans::full(size), options).unwrap();
+        model.apply(&Frame::packed(PixelFormat::I420, size, &grass).unwrap()).unwrap();
+        let mut picture = grass.clone();
+        paint(&mut picture, size, (10, 10, 14, 18), [140, 110, 118]);
+        // 40 levels above, one level every second frame: foreground for ~40 frames.
+        for _ in 0..30 {
+            model.apply(&Frame::packed(PixelFormat::I420, size, &picture).unwrap()).unwrap();
+        }
+        assert_eq!(model.blobs(1).len(), 1);
+        for _ in 0..60 {
+            model.apply(&Frame::packed(PixelFormat::I420, size, &picture).unwrap()).unwrap();
+        }
+        assert!(model.blobs(1).is_empty());
+    }
+
+    #[test]
+    fn diagonal_neighbours_join_and_separate_regions_stay_apart() {
+        #[rustfmt::skip]
+        let mask = [
+            1, 0, 0, 0, 1,
+            0, 1, 0, 0, 1,
+            0, 0, 0, 0, 0,
+            1, 1, 0, 1, 1,
+        ];
+        let mut blobs = connected_regions(&mask, 5, 4, 1);
+        blobs.sort_by_key(|b| (b.y0, b.x0));
+        let boxes: Vec<_> = blobs.iter().map(|b| (b.x0, b.y0, b.x1, b.y1, b.pixels)).collect();
+        assert_eq!(boxes, vec![(0, 0, 2, 2, 2), (4, 0, 5, 2, 2), (0, 3, 2, 4, 2), (3, 3, 5, 4, 2)]);
+    }
+
+    #[test]
+    fn frames_of_another_size_are_refused() {
+        let size = ImageSize::new(32, 32).unwrap();
+        let mut model =
+            BackgroundModel::new(size, ColumnSpans::full(size), ForegroundOptions::default()).unwrap();
+        let other = ImageSize::new(16, 16).unwrap();
+        let data = frame_bytes(other, 0, 128, 128);
+        let err = model.apply(&Frame::packed(PixelFormat::I420, other, &data).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("32×32"), "{err}");
+    }
+}

@@ -1,0 +1,479 @@
+//! People and ball candidates on the stitched panorama: the background model finds
+//! everything that moves every frame, cheaply; the learned detector looks closer, on a
+//! budget, where the background model cannot tell people apart (groups).
+//!
+//! The learned detector at the network's native size costs tens of milliseconds a
+//! tile on a 2-core CPU, so it never sweeps the panorama: it runs on at most
+//! [`LearnedOptions::crops_per_frame`] crops a frame around the widest groups, each
+//! upscaled so that a 15–40 px player is the size the network was trained on. A group
+//! it does not reach this frame is split where its silhouette is thinnest.
+
+use std::time::Instant;
+
+use image::RgbImage;
+use nalgebra::Point2;
+use touchline_core::image::yuv_to_rgb;
+use touchline_core::warp::Frame;
+
+use crate::detector::{OnnxDetector, TileOptions};
+use crate::foreground::{BackgroundModel, Blob, ForegroundOptions};
+use crate::scene::{Scene, BALL_DIAMETER_M, PERSON_HEIGHT_M};
+use crate::{BoxPx, ObjectClass, Result};
+
+/// Mean colour (Y, Cb, Cr) of a person's shirt band and shorts band, from foreground
+/// pixels only.
+pub type KitColour = [f32; 6];
+
+/// Where a person may be.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PersonCandidate {
+    /// Panorama pixels.
+    pub bbox: BoxPx,
+    /// How sure: 0–1. Whole silhouettes of the expected size score high, fragments and
+    /// pieces of split groups lower.
+    pub score: f32,
+    /// The kit's colours.
+    pub colour: KitColour,
+    /// Whether this came out of a group of people seen as one region.
+    pub from_group: bool,
+}
+
+impl PersonCandidate {
+    /// The pixel under the feet: bottom centre of the box.
+    pub fn foot(&self) -> Point2<f64> {
+        Point2::new(
+            ((self.bbox.x0 + self.bbox.x1) * 0.5) as f64,
+            self.bbox.y1 as f64 - 0.5,
+        )
+    }
+}
+
+/// Where the ball may be.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BallCandidate {
+    /// Centre, panorama pixels.
+    pub centre: Point2<f64>,
+    /// Size across, pixels.
+    pub diameter: f32,
+    /// How ball-like: bright, small, round; 0–1.
+    pub score: f32,
+}
+
+/// The learned detector's place in the panorama detector.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LearnedOptions {
+    /// Crops run through the network per frame, at most.
+    pub crops_per_frame: u32,
+    /// Least score of a person found in a crop.
+    pub person_threshold: f32,
+}
+
+impl Default for LearnedOptions {
+    fn default() -> Self {
+        LearnedOptions {
+            crops_per_frame: 1,
+            person_threshold: 0.3,
+        }
+    }
+}
+
+/// Tuning of the panorama detector.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PanoramaOptions {
+    /// The background model.
+    pub foreground: ForegroundOptions,
+    /// The region of interest reaches this far beyond the pitch lines, metres.
+    pub margin_m: f64,
+    /// The learned detector on groups; `None` to split groups by their silhouette only.
+    pub learned: Option<LearnedOptions>,
+}
+
+impl Default for PanoramaOptions {
+    fn default() -> Self {
+        PanoramaOptions {
+            foreground: ForegroundOptions::default(),
+            margin_m: 4.0,
+            learned: Some(LearnedOptions::default()),
+        }
+    }
+}
+
+/// What the detector found in one frame, and what each stage cost.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PanoramaDetections {
+    /// People.
+    pub people: Vec<PersonCandidate>,
+    /// Ball candidates, best first.
+    pub balls: Vec<BallCandidate>,
+    /// Milliseconds in the background model.
+    pub foreground_ms: f64,
+    /// Milliseconds in the learned detector.
+    pub learned_ms: f64,
+    /// Crops the learned detector ran on.
+    pub crops: u32,
+}
+
+/// The fused detector over panorama frames.
+pub struct PanoramaDetector {
+    scene: Scene,
+    options: PanoramaOptions,
+    background: BackgroundModel,
+    learned: Option<OnnxDetector>,
+}
+
+/// What a foreground region looks like, against the size expected where it stands.
+enum Shape {
+    Person,
+    Group(u32),
+    Fragment,
+    Ball,
+    Other,
+}
+
+impl PanoramaDetector {
+    /// A detector for a scene's panorama. `learned` is the network for groups (its tile
+    /// is the crop's size); without it groups are split by silhouette.
+    pub fn new(
+        scene: Scene,
+        options: PanoramaOptions,
+        learned: Option<OnnxDetector>,
+    ) -> Result<PanoramaDetector> {
+        let spans = scene.pitch_spans(options.margin_m);
+        let background = BackgroundModel::new(scene.panorama.size, spans, options.foreground)?;
+        Ok(PanoramaDetector {
+            scene,
+            options,
+            background,
+            learned,
+        })
+    }
+
+    /// The scene.
+    pub fn scene(&self) -> &Scene {
+        &self.scene
+    }
+
+    /// The background model (for pictures of the mask and the background).
+    pub fn background(&self) -> &BackgroundModel {
+        &self.background
+    }
+
+    /// Finds people and ball candidates in the next panorama frame (I420).
+    pub fn detect(&mut self, frame: &Frame) -> Result<PanoramaDetections> {
+        let started = Instant::now();
+        self.background.apply(frame)?;
+        let blobs = merge_stacked(self.background.blobs(3), &self.scene);
+        let mut found = PanoramaDetections::default();
+        let mut groups = Vec::new();
+        for blob in blobs {
+            match self.shape(&blob) {
+                Shape::Person => found.people.push(self.person(frame, &blob, 0.9, false)),
+                Shape::Fragment => found.people.push(self.person(frame, &blob, 0.35, false)),
+                Shape::Group(n) => groups.push((blob, n)),
+                Shape::Ball => {
+                    if let Some(ball) = self.ball(frame, &blob) {
+                        found.balls.push(ball);
+                    }
+                }
+                Shape::Other => {}
+            }
+        }
+        found.foreground_ms = started.elapsed().as_secs_f64() * 1e3;
+
+        // The widest groups first get the network; the rest are split by silhouette.
+        groups.sort_by_key(|(b, _)| std::cmp::Reverse(b.width() * b.height()));
+        let budget = match (&self.learned, self.options.learned) {
+            (Some(_), Some(l)) => l.crops_per_frame as usize,
+            _ => 0,
+        };
+        let learned_started = Instant::now();
+        for (i, (blob, n)) in groups.iter().enumerate() {
+            let mut people = Vec::new();
+            if i < budget {
+                people = self.learned_in(frame, blob)?;
+                found.crops += 1;
+            }
+            if people.len() < 2 {
+                people = self
+                    .split(blob, *n)
+                    .into_iter()
+                    .map(|part| self.person(frame, &part, 0.6, true))
+                    .collect();
+            }
+            found.people.extend(people);
+        }
+        found.learned_ms = if found.crops > 0 {
+            learned_started.elapsed().as_secs_f64() * 1e3
+        } else {
+            0.0
+        };
+        found
+            .balls
+            .sort_by(|a, b| b.score.total_cmp(&a.score));
+        Ok(found)
+    }
+
+    fn expected_height(&self, blob: &Blob) -> Option<f64> {
+        let foot = Point2::new((blob.x0 + blob.x1) as f64 * 0.5, blob.y1 as f64);
+        self.scene
+            .height_px_at_foot(foot, PERSON_HEIGHT_M)
+            .filter(|h| *h > 1.0)
+    }
+
+    fn shape(&self, blob: &Blob) -> Shape {
+        let Some(expected) = self.expected_height(blob) else {
+            return Shape::Other;
+        };
+        let (w, h) = (blob.width() as f64, blob.height() as f64);
+        let ball_px = expected * BALL_DIAMETER_M / PERSON_HEIGHT_M;
+        // A ball in the air stands above the point its pixel would meet the ground at,
+        // so it looks larger than the ball expected there: allow for it.
+        if w <= (ball_px * 3.0).max(4.0) + 2.0 && h <= (ball_px * 3.0).max(4.0) + 2.0 && h < 0.4 * expected
+        {
+            return Shape::Ball;
+        }
+        let ratio = h / expected;
+        if ratio < 0.3 {
+            return Shape::Other;
+        }
+        // A running person is up to about 0.6 of their height across.
+        let people_across = (w / (0.45 * expected)).round().max(1.0);
+        if w > 0.8 * expected && people_across >= 2.0 {
+            return Shape::Group(people_across as u32);
+        }
+        if ratio < 0.65 {
+            Shape::Fragment
+        } else {
+            Shape::Person
+        }
+    }
+
+    fn person(&self, frame: &Frame, blob: &Blob, score: f32, from_group: bool) -> PersonCandidate {
+        PersonCandidate {
+            bbox: BoxPx {
+                x0: blob.x0 as f32,
+                y0: blob.y0 as f32,
+                x1: blob.x1 as f32,
+                y1: blob.y1 as f32,
+            },
+            score,
+            colour: self.kit_colour(frame, blob),
+            from_group,
+        }
+    }
+
+    /// Mean colour of the foreground in the shirt band (18–45 % down the box) and the
+    /// shorts band (48–62 %).
+    fn kit_colour(&self, frame: &Frame, blob: &Blob) -> KitColour {
+        let mask = self.background.mask();
+        let w = self.background.size().width as usize;
+        let [py, pu, pv] = [&frame.planes[0], &frame.planes[1], &frame.planes[2]];
+        let h = blob.height() as f32;
+        let mut colour = [0f32; 6];
+        for (k, (from, to)) in [(0.18f32, 0.45f32), (0.48, 0.62)].into_iter().enumerate() {
+            let y0 = blob.y0 + (h * from) as u32;
+            let y1 = (blob.y0 + (h * to).ceil() as u32).max(y0 + 1).min(blob.y1);
+            let mut sum = [0u32; 3];
+            let mut n = 0u32;
+            for y in y0..y1 {
+                for x in blob.x0..blob.x1 {
+                    let (xs, ys) = (x as usize, y as usize);
+                    if mask[ys * w + xs] == 0 {
+                        continue;
+                    }
+                    sum[0] += py.data[ys * py.stride + xs] as u32;
+                    sum[1] += pu.data[(ys / 2) * pu.stride + xs / 2] as u32;
+                    sum[2] += pv.data[(ys / 2) * pv.stride + xs / 2] as u32;
+                    n += 1;
+                }
+            }
+            for c in 0..3 {
+                colour[3 * k + c] = if n > 0 { sum[c] as f32 / n as f32 } else { 128.0 };
+            }
+        }
+        colour
+    }
+
+    fn ball(&self, frame: &Frame, blob: &Blob) -> Option<BallCandidate> {
+        let mask = self.background.mask();
+        let bg = self.background.background_luma();
+        let w = self.background.size().width as usize;
+        let [py, pu, pv] = [&frame.planes[0], &frame.planes[1], &frame.planes[2]];
+        let (mut luma, mut chroma, mut contrast, mut n) = (0f32, 0f32, 0f32, 0f32);
+        for y in blob.y0 as usize..blob.y1 as usize {
+            for x in blob.x0 as usize..blob.x1 as usize {
+                if mask[y * w + x] == 0 {
+                    continue;
+                }
+                let l = py.data[y * py.stride + x] as f32;
+                luma += l;
+                contrast += l - bg[y * w + x] as f32;
+                chroma += (pu.data[(y / 2) * pu.stride + x / 2] as f32 - 128.0).abs()
+                    + (pv.data[(y / 2) * pv.stride + x / 2] as f32 - 128.0).abs();
+                n += 1.0;
+            }
+        }
+        if n < 2.0 {
+            return None;
+        }
+        let (luma, chroma, contrast) = (luma / n, chroma / n, contrast / n);
+        // A ball is light and grey-white against darker grass; blur spreads it, so it is
+        // judged on its mean.
+        let brightness = ((contrast - 10.0) / 60.0).clamp(0.0, 1.0);
+        let greyness = (1.0 - chroma / 40.0).clamp(0.0, 1.0);
+        let (bw, bh) = (blob.width() as f32, blob.height() as f32);
+        let roundness = bw.min(bh) / bw.max(bh);
+        let fill = n / (bw * bh);
+        let score = brightness * (0.5 + 0.5 * greyness) * (0.5 + 0.5 * roundness) * fill.min(1.0).sqrt();
+        if luma < 90.0 || score < 0.05 {
+            return None;
+        }
+        Some(BallCandidate {
+            centre: Point2::new((blob.x0 + blob.x1) as f64 * 0.5, (blob.y0 + blob.y1) as f64 * 0.5),
+            diameter: bw.max(bh),
+            score,
+        })
+    }
+
+    /// Splits a group into `n` people at the columns where the fewest foreground pixels
+    /// are, each part then trimmed to its own foreground rows.
+    fn split(&self, blob: &Blob, n: u32) -> Vec<Blob> {
+        let mask = self.background.mask();
+        let w = self.background.size().width as usize;
+        let columns: Vec<u32> = (blob.x0..blob.x1)
+            .map(|x| {
+                (blob.y0..blob.y1)
+                    .filter(|&y| mask[y as usize * w + x as usize] != 0)
+                    .count() as u32
+            })
+            .collect();
+        let width = blob.width() as f32;
+        let mut cuts = vec![0usize];
+        for k in 1..n {
+            // Search for the thinnest column around the even split.
+            let centre = (width * k as f32 / n as f32) as usize;
+            let reach = (width / n as f32 * 0.35) as usize;
+            let lo = centre.saturating_sub(reach).max(cuts[cuts.len() - 1] + 1);
+            let hi = (centre + reach).min(columns.len() - 1);
+            let cut = (lo..=hi.max(lo)).min_by_key(|&c| columns[c.min(columns.len() - 1)]).unwrap_or(centre);
+            cuts.push(cut);
+        }
+        cuts.push(columns.len());
+        cuts.windows(2)
+            .filter_map(|pair| {
+                let (x0, x1) = (blob.x0 + pair[0] as u32, blob.x0 + pair[1] as u32);
+                let rows: Vec<u32> = (blob.y0..blob.y1)
+                    .filter(|&y| (x0..x1).any(|x| mask[y as usize * w + x as usize] != 0))
+                    .collect();
+                let pixels = columns[pair[0]..pair[1]].iter().sum();
+                Some(Blob {
+                    x0,
+                    x1,
+                    y0: *rows.first()?,
+                    y1: rows.last()? + 1,
+                    pixels,
+                })
+            })
+            .collect()
+    }
+
+    /// People the network finds in a square crop around a group, upscaled to its input.
+    fn learned_in(&self, frame: &Frame, blob: &Blob) -> Result<Vec<PersonCandidate>> {
+        let (Some(net), Some(options)) = (&self.learned, self.options.learned) else {
+            return Ok(Vec::new());
+        };
+        let side = (blob.width().max(blob.height()) as f32 * 1.3).ceil().max(16.0);
+        let cx = (blob.x0 + blob.x1) as f32 * 0.5;
+        let cy = (blob.y0 + blob.y1) as f32 * 0.5;
+        let (x0, y0) = (cx - side * 0.5, cy - side * 0.5);
+        let tile = net.tile();
+        let crop = crop_rgb(frame, x0, y0, side, tile);
+        let scale = side / tile as f32;
+        let tile_options = TileOptions {
+            person_threshold: options.person_threshold,
+            ..TileOptions::default()
+        };
+        let found = net.detect(&crop, &tile_options)?;
+        Ok(found
+            .into_iter()
+            .filter(|d| d.class == ObjectClass::Person)
+            .map(|d| BoxPx {
+                x0: (x0 + d.bbox.x0 * scale).max(blob.x0 as f32),
+                y0: (y0 + d.bbox.y0 * scale).max(blob.y0 as f32),
+                x1: (x0 + d.bbox.x1 * scale).min(blob.x1 as f32),
+                y1: (y0 + d.bbox.y1 * scale).min(blob.y1 as f32),
+            })
+            .filter(|b| b.x1 - b.x0 >= 2.0 && b.y1 - b.y0 >= 0.5 * blob.height() as f32)
+            .map(|bbox| {
+                let part = Blob {
+                    x0: bbox.x0.floor() as u32,
+                    y0: bbox.y0.floor() as u32,
+                    x1: (bbox.x1.ceil() as u32).max(bbox.x0.floor() as u32 + 1),
+                    y1: (bbox.y1.ceil() as u32).max(bbox.y0.floor() as u32 + 1),
+                    pixels: 0,
+                };
+                let mut person = self.person(frame, &part, 0.8, true);
+                person.bbox = bbox;
+                person
+            })
+            .collect())
+    }
+}
+
+/// Joins regions stacked one above the other (a head cut from its body by a collar the
+/// colour of the grass, legs from a torso) when the gap is small for a person there.
+fn merge_stacked(mut blobs: Vec<Blob>, scene: &Scene) -> Vec<Blob> {
+    blobs.sort_by_key(|b| (b.x0, b.y0));
+    let mut merged = true;
+    while merged {
+        merged = false;
+        'outer: for i in 0..blobs.len() {
+            for j in 0..blobs.len() {
+                if i == j {
+                    continue;
+                }
+                let (upper, lower) = (&blobs[i], &blobs[j]);
+                if upper.y1 > lower.y0 + 1 {
+                    continue;
+                }
+                let overlap = upper.x1.min(lower.x1) as i64 - upper.x0.max(lower.x0) as i64;
+                if overlap <= 0 {
+                    continue;
+                }
+                let foot = Point2::new((lower.x0 + lower.x1) as f64 * 0.5, lower.y1 as f64);
+                let expected = scene.height_px_at_foot(foot, PERSON_HEIGHT_M).unwrap_or(0.0);
+                let gap = lower.y0 as f64 - upper.y1 as f64;
+                let joined = upper.union(lower);
+                if gap <= (0.12 * expected).max(1.0) && (joined.height() as f64) < 1.3 * expected {
+                    blobs[i] = joined;
+                    blobs.swap_remove(j);
+                    merged = true;
+                    break 'outer;
+                }
+            }
+        }
+    }
+    blobs
+}
+
+/// A square crop of an I420 frame, `side` pixels from (`x0`, `y0`), resampled to
+/// `out` × `out` RGB (nearest sample; the network sees blur either way). Outside the
+/// frame is black.
+fn crop_rgb(frame: &Frame, x0: f32, y0: f32, side: f32, out: u32) -> RgbImage {
+    let [py, pu, pv] = [&frame.planes[0], &frame.planes[1], &frame.planes[2]];
+    let (w, h) = (frame.size.width as i64, frame.size.height as i64);
+    let step = side / out as f32;
+    RgbImage::from_fn(out, out, |i, j| {
+        let x = (x0 + (i as f32 + 0.5) * step).floor() as i64;
+        let y = (y0 + (j as f32 + 0.5) * step).floor() as i64;
+        if x < 0 || y < 0 || x >= w || y >= h {
+            return image::Rgb([0, 0, 0]);
+        }
+        let (x, y) = (x as usize, y as usize);
+        image::Rgb(yuv_to_rgb([
+            py.data[y * py.stride + x],
+            pu.data[(y / 2) * pu.stride + x / 2],
+            pv.data[(y / 2) * pv.stride + x / 2],
+        ]))
+    })
+}

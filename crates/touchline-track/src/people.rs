@@ -1,0 +1,363 @@
+//! Multi-object tracking of people on the pitch plane, with stable identities.
+//!
+//! Each track is a constant-velocity Kalman filter in pitch metres (where the
+//! calibration puts the feet), so that motion is judged in the units players move in:
+//! 1 px is 3 cm under the camera and 30 cm at the far touchline. Association is in two
+//! stages, as in ByteTrack: confident candidates first, then the remaining tracks with
+//! the weak ones (fragments of a silhouette). The cost of a pair is the Mahalanobis
+//! distance of the feet plus a kit-colour term, so two players of different teams
+//! crossing keep their identities. A track whose feet fall inside another person's
+//! silhouette is occluded, not lost: it coasts on its velocity and is held for longer.
+
+use nalgebra::Point2;
+use touchline_detect::panorama::{KitColour, PersonCandidate};
+use touchline_detect::scene::{Scene, PERSON_HEIGHT_M};
+use touchline_detect::BoxPx;
+
+use crate::kalman::Kalman;
+use crate::metrics::assign;
+
+/// Identifies one track for the whole match (from 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct TrackId(pub u64);
+
+/// Tuning of the people tracker.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PeopleOptions {
+    /// Candidates scoring at least this are associated in the first stage.
+    pub high_score: f32,
+    /// Frames in a row a new track must be seen before it is reported.
+    pub confirm_after: u32,
+    /// Frames a confirmed track survives unseen in the open.
+    pub keep_lost: u32,
+    /// Frames a confirmed track survives hidden behind others.
+    pub keep_occluded: u32,
+    /// Frames an unseen track is still reported at its predicted place.
+    pub report_unseen: u32,
+    /// Association gate, squared Mahalanobis distance.
+    pub gate: f64,
+    /// Standard deviation of a foot pixel's position, pixels.
+    pub foot_sd_px: f64,
+    /// Standard deviation of unmodelled acceleration, m/s².
+    pub acceleration_sd: f64,
+    /// Weight of kit colour difference (levels²) against motion (Mahalanobis²).
+    pub colour_weight: f64,
+}
+
+impl Default for PeopleOptions {
+    fn default() -> Self {
+        PeopleOptions {
+            high_score: 0.5,
+            confirm_after: 3,
+            keep_lost: 50,
+            keep_occluded: 250,
+            report_unseen: 25,
+            gate: 25.0,
+            foot_sd_px: 1.5,
+            acceleration_sd: 6.0,
+            colour_weight: 1.0 / 150.0,
+        }
+    }
+}
+
+/// One tracked person.
+#[derive(Clone, Debug)]
+pub struct PersonTrack {
+    /// Identity.
+    pub id: TrackId,
+    /// Motion on the pitch.
+    pub filter: Kalman,
+    /// Mean kit colour over the frames it was seen alone.
+    pub colour: KitColour,
+    /// Frames its colour was measured in.
+    pub colour_samples: u32,
+    /// Width and height of its box as a fraction of the height expected of a
+    /// standing person where it is.
+    pub shape: [f64; 2],
+    /// Frames seen in a row.
+    pub hits: u32,
+    /// Frames unseen in a row.
+    pub misses: u32,
+    /// Whether it has been confirmed.
+    pub confirmed: bool,
+    /// Whether it is hidden by someone else this frame.
+    pub occluded: bool,
+    /// The box it was seen in this frame, if seen.
+    pub seen_box: Option<BoxPx>,
+    /// Sum of its pitch positions over the frames it was reported (for roles).
+    pub position_sum: [f64; 2],
+    /// Frames it was reported in.
+    pub reported: u32,
+}
+
+/// A person's state in one frame.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PersonState {
+    /// Identity.
+    pub id: TrackId,
+    /// Pitch position of the feet, metres.
+    pub position: Point2<f64>,
+    /// Velocity, m/s.
+    pub velocity: nalgebra::Vector2<f64>,
+    /// Panorama box.
+    pub bbox: BoxPx,
+    /// Whether it was seen this frame (otherwise predicted).
+    pub seen: bool,
+}
+
+/// The people tracker.
+pub struct PeopleTracker {
+    scene: Scene,
+    options: PeopleOptions,
+    dt: f64,
+    tracks: Vec<PersonTrack>,
+    /// Confirmed tracks that have ended, kept for their colours and places.
+    ended: Vec<PersonTrack>,
+    next_id: u64,
+}
+
+struct Measurement {
+    position: Point2<f64>,
+    sd: f64,
+    expected_height: f64,
+}
+
+impl PeopleTracker {
+    /// A tracker for a scene at a frame rate.
+    pub fn new(scene: Scene, fps: f64, options: PeopleOptions) -> PeopleTracker {
+        PeopleTracker {
+            scene,
+            options,
+            dt: 1.0 / fps,
+            tracks: Vec::new(),
+            ended: Vec::new(),
+            next_id: 1,
+        }
+    }
+
+    /// Every live track, confirmed or not.
+    pub fn tracks(&self) -> &[PersonTrack] {
+        &self.tracks
+    }
+
+    /// Every track ever reported, ended or live.
+    pub fn reported(&self) -> impl Iterator<Item = &PersonTrack> {
+        self.ended.iter().chain(&self.tracks).filter(|t| t.reported > 0)
+    }
+
+    fn measure(&self, candidate: &PersonCandidate) -> Option<Measurement> {
+        let foot = candidate.foot();
+        let position = self.scene.ground(foot)?;
+        let sd = self.scene.metres_per_pixel(foot)? * self.options.foot_sd_px;
+        let expected_height = self.scene.height_px_at_foot(foot, PERSON_HEIGHT_M)?;
+        Some(Measurement {
+            position,
+            sd: sd.max(0.05),
+            expected_height,
+        })
+    }
+
+    /// Takes in one frame's candidates and returns the people reported for it.
+    pub fn update(&mut self, candidates: &[PersonCandidate]) -> Vec<PersonState> {
+        for track in &mut self.tracks {
+            track.filter.predict(self.dt);
+            track.seen_box = None;
+            track.occluded = false;
+        }
+        let measured: Vec<(usize, Measurement)> = candidates
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| Some((i, self.measure(c)?)))
+            .collect();
+        let mut used = vec![false; measured.len()];
+        let mut matched = vec![false; self.tracks.len()];
+
+        // Stage 1: confident candidates with every track; stage 2: the weak ones with
+        // the tracks left.
+        for strong in [true, false] {
+            let rows: Vec<usize> = (0..self.tracks.len()).filter(|&t| !matched[t]).collect();
+            let cols: Vec<usize> = (0..measured.len())
+                .filter(|&m| !used[m] && (candidates[measured[m].0].score >= self.options.high_score) == strong)
+                .collect();
+            if rows.is_empty() || cols.is_empty() {
+                continue;
+            }
+            let mut score = vec![0.0; rows.len() * cols.len()];
+            for (r, &t) in rows.iter().enumerate() {
+                for (c, &m) in cols.iter().enumerate() {
+                    let cost = self.pair_cost(&self.tracks[t], &candidates[measured[m].0], &measured[m].1);
+                    if cost < self.options.gate {
+                        // Confirmed tracks win ties over tentative ones.
+                        let bonus = if self.tracks[t].confirmed { 1.0 } else { 0.0 };
+                        score[r * cols.len() + c] = self.options.gate - cost + bonus;
+                    }
+                }
+            }
+            for (r, c) in assign(rows.len(), cols.len(), &score) {
+                let (t, m) = (rows[r], cols[c]);
+                matched[t] = true;
+                used[m] = true;
+                let candidate = &candidates[measured[m].0];
+                self.observe(t, candidate, &measured[m].1);
+            }
+        }
+
+        // Tracks left: hidden inside someone's silhouette, or lost.
+        for (t, track) in self.tracks.iter_mut().enumerate() {
+            if matched[t] {
+                continue;
+            }
+            track.hits = 0;
+            track.misses += 1;
+            let foot = self.scene.pixel(track.filter.position(), 0.0);
+            track.occluded = foot.is_some_and(|f| {
+                candidates.iter().any(|c| {
+                    let b = &c.bbox;
+                    let margin = 0.25 * (b.x1 - b.x0);
+                    (f.x as f32) >= b.x0 - margin
+                        && (f.x as f32) <= b.x1 + margin
+                        && (f.y as f32) >= b.y0
+                        && (f.y as f32) <= b.y1 + 0.15 * (b.y1 - b.y0)
+                })
+            });
+            if track.occluded {
+                // Hidden people slow down rather than run off on their last velocity.
+                track.filter.state[2] *= 0.95;
+                track.filter.state[3] *= 0.95;
+            }
+        }
+        let options = self.options;
+        let alive = |t: &PersonTrack| {
+            if !t.confirmed {
+                t.misses == 0
+            } else if t.occluded {
+                t.misses <= options.keep_occluded
+            } else {
+                t.misses <= options.keep_lost
+            }
+        };
+        let (live, ended): (Vec<_>, Vec<_>) = self.tracks.drain(..).partition(alive);
+        self.tracks = live;
+        self.ended.extend(ended.into_iter().filter(|t| t.confirmed));
+
+        // New tracks from confident candidates nobody claimed, unless they sit on a
+        // track that is already there (a second view of the same person).
+        for (m, (ci, meas)) in measured.iter().enumerate() {
+            let candidate = &candidates[*ci];
+            if used[m] || candidate.score < self.options.high_score {
+                continue;
+            }
+            let duplicate = self
+                .tracks
+                .iter()
+                .any(|t| (t.filter.position() - meas.position).norm() < 0.6);
+            if duplicate {
+                continue;
+            }
+            let mut filter = Kalman::new(meas.position, meas.sd, self.options.acceleration_sd);
+            filter.covariance[(2, 2)] = 4.0;
+            filter.covariance[(3, 3)] = 4.0;
+            let id = TrackId(self.next_id);
+            self.next_id += 1;
+            let (w, h) = (candidate.bbox.x1 - candidate.bbox.x0, candidate.bbox.y1 - candidate.bbox.y0);
+            self.tracks.push(PersonTrack {
+                id,
+                filter,
+                colour: candidate.colour,
+                colour_samples: u32::from(!candidate.from_group),
+                shape: [w as f64 / meas.expected_height, h as f64 / meas.expected_height],
+                hits: 1,
+                misses: 0,
+                confirmed: self.options.confirm_after <= 1,
+                occluded: false,
+                seen_box: Some(candidate.bbox),
+                position_sum: [0.0; 2],
+                reported: 0,
+            });
+        }
+
+        let mut out = Vec::new();
+        for track in &mut self.tracks {
+            if !track.confirmed || track.misses > options.report_unseen {
+                continue;
+            }
+            let Some(bbox) = track.seen_box.or_else(|| predicted_box(&self.scene, track)) else {
+                continue;
+            };
+            let position = track.filter.position();
+            track.position_sum[0] += position.x;
+            track.position_sum[1] += position.y;
+            track.reported += 1;
+            out.push(PersonState {
+                id: track.id,
+                position,
+                velocity: track.filter.velocity(),
+                bbox,
+                seen: track.seen_box.is_some(),
+            });
+        }
+        out
+    }
+
+    fn pair_cost(&self, track: &PersonTrack, candidate: &PersonCandidate, m: &Measurement) -> f64 {
+        let motion = track.filter.distance_squared(m.position, m.sd);
+        if !motion.is_finite() {
+            return f64::INFINITY;
+        }
+        // Colour counts once the track's own colour is known and the candidate is a
+        // whole silhouette (a group's pieces mix two kits).
+        let colour = if track.colour_samples >= 3 && !candidate.from_group {
+            colour_distance_squared(&track.colour, &candidate.colour) * self.options.colour_weight
+        } else {
+            0.0
+        };
+        motion + colour.min(self.options.gate * 0.6)
+    }
+
+    fn observe(&mut self, t: usize, candidate: &PersonCandidate, m: &Measurement) {
+        let confirm_after = self.options.confirm_after;
+        let track = &mut self.tracks[t];
+        track.filter.update(m.position, m.sd);
+        track.hits += 1;
+        track.misses = 0;
+        if track.hits >= confirm_after {
+            track.confirmed = true;
+        }
+        track.seen_box = Some(candidate.bbox);
+        let (w, h) = (candidate.bbox.x1 - candidate.bbox.x0, candidate.bbox.y1 - candidate.bbox.y0);
+        let shape = [w as f64 / m.expected_height, h as f64 / m.expected_height];
+        if !candidate.from_group && candidate.score >= self.options.high_score {
+            for k in 0..2 {
+                track.shape[k] += 0.1 * (shape[k] - track.shape[k]);
+            }
+            let n = track.colour_samples.min(50) as f32;
+            for c in 0..6 {
+                track.colour[c] = (track.colour[c] * n + candidate.colour[c]) / (n + 1.0);
+            }
+            track.colour_samples += 1;
+        }
+    }
+}
+
+/// The box of an unseen track: its usual shape standing at its predicted feet.
+fn predicted_box(scene: &Scene, track: &PersonTrack) -> Option<BoxPx> {
+    let foot = scene.pixel(track.filter.position(), 0.0)?;
+    let expected = scene.height_px_at_foot(foot, PERSON_HEIGHT_M)?;
+    let (w, h) = (track.shape[0] * expected, track.shape[1] * expected);
+    Some(BoxPx {
+        x0: (foot.x - w / 2.0) as f32,
+        y0: (foot.y + 0.5 - h) as f32,
+        x1: (foot.x + w / 2.0) as f32,
+        y1: (foot.y + 0.5) as f32,
+    })
+}
+
+/// Squared difference of two kit colours, the chroma counting double (light changes
+/// luma more than hue).
+pub fn colour_distance_squared(a: &KitColour, b: &KitColour) -> f64 {
+    let weights = [0.5, 1.0, 1.0, 0.25, 0.5, 0.5];
+    (0..6)
+        .map(|i| weights[i] * ((a[i] - b[i]) as f64).powi(2))
+        .sum()
+}

@@ -1,0 +1,224 @@
+//! `tracks.json`, the tracker's output, and its MOTChallenge CSV export.
+//!
+//! ```text
+//! {
+//!   "format": "touchline-tracks/1", "fps": 25,
+//!   "panorama": {...the rig's panorama...}, "pitch": {...the rig's pitch...},
+//!   "frames": [
+//!     {"frame": 0, "time": 0.0,
+//!      "people": [{"id": 3, "x": -12.31, "y": 4.02, "box": [x0, y0, x1, y1], "seen": true}, ...],
+//!      "ball": {"u": 1910.5, "v": 420.0, "x": 0.12, "y": -0.4, "z": 0.11, "source": "seen"}},
+//!     ...
+//!   ],
+//!   "people": [{"id": 3, "team": "a", "role": "player", "frames": 14210}, ...]
+//! }
+//! ```
+//! Positions are pitch metres (origin at the centre spot, x along the length), boxes
+//! panorama pixels. `ball` is `null` in frames where the ball is not known; its
+//! `source` is `seen`, `predicted` or `{"at_feet": id}`. `people` at the end gives
+//! each track's team (`a`, `b` or `null` for the referee) and role, decided over the
+//! whole recording.
+
+use std::io::{self, Write};
+
+use serde::{Deserialize, Serialize};
+use touchline_core::geometry::panorama::Panorama;
+use touchline_core::geometry::pitch::Pitch;
+
+use crate::ball::{BallSource, BallState};
+use crate::people::{PersonState, TrackId};
+use crate::teams::{Role, Team};
+
+/// The format line of a tracks file.
+pub const TRACKS_FORMAT: &str = "touchline-tracks/1";
+
+fn round(v: f64, decimals: i32) -> f64 {
+    let k = 10f64.powi(decimals);
+    (v * k).round() / k
+}
+
+/// One person in one frame.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonRecord {
+    /// Track.
+    pub id: TrackId,
+    /// Pitch metres.
+    pub x: f64,
+    /// Pitch metres.
+    pub y: f64,
+    /// Panorama box: x0, y0, x1, y1.
+    #[serde(rename = "box")]
+    pub bbox: [f64; 4],
+    /// Seen this frame (otherwise predicted).
+    pub seen: bool,
+}
+
+impl From<&PersonState> for PersonRecord {
+    fn from(p: &PersonState) -> Self {
+        PersonRecord {
+            id: p.id,
+            x: round(p.position.x, 2),
+            y: round(p.position.y, 2),
+            bbox: [p.bbox.x0, p.bbox.y0, p.bbox.x1, p.bbox.y1].map(|v| round(v as f64, 1)),
+            seen: p.seen,
+        }
+    }
+}
+
+/// The ball in one frame.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BallRecord {
+    /// Panorama pixel, column.
+    pub u: f64,
+    /// Panorama pixel, row.
+    pub v: f64,
+    /// Pitch metres.
+    pub x: f64,
+    /// Pitch metres.
+    pub y: f64,
+    /// Height of the centre, metres.
+    pub z: f64,
+    /// How it was obtained.
+    pub source: BallSource,
+}
+
+impl From<&BallState> for BallRecord {
+    fn from(b: &BallState) -> Self {
+        BallRecord {
+            u: round(b.pixel.x, 1),
+            v: round(b.pixel.y, 1),
+            x: round(b.ground.x, 2),
+            y: round(b.ground.y, 2),
+            z: round(b.height, 2),
+            source: b.source,
+        }
+    }
+}
+
+/// Everything tracked in one frame.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameRecord {
+    /// Frame index from 0.
+    pub frame: u64,
+    /// Seconds from the start.
+    pub time: f64,
+    /// People.
+    pub people: Vec<PersonRecord>,
+    /// The ball, if known.
+    pub ball: Option<BallRecord>,
+}
+
+/// A track's identity over the whole recording.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrackRecord {
+    /// Track.
+    pub id: TrackId,
+    /// Team; `None` for the referee.
+    pub team: Option<Team>,
+    /// Role.
+    pub role: Role,
+    /// Frames it was reported in.
+    pub frames: u32,
+}
+
+#[derive(Serialize)]
+struct Header<'a> {
+    format: &'static str,
+    fps: f64,
+    panorama: &'a Panorama,
+    pitch: &'a Pitch,
+}
+
+/// Writes a tracks file as frames arrive.
+pub struct TracksWriter<W: Write> {
+    out: W,
+    frames: u64,
+}
+
+impl<W: Write> TracksWriter<W> {
+    /// Starts the file with its header.
+    pub fn new(mut out: W, fps: f64, panorama: &Panorama, pitch: &Pitch) -> io::Result<Self> {
+        let mut head = serde_json::to_string(&Header {
+            format: TRACKS_FORMAT,
+            fps,
+            panorama,
+            pitch,
+        })?;
+        head.pop(); // the closing brace: frames follow
+        write!(out, "{head},\"frames\":[")?;
+        Ok(TracksWriter { out, frames: 0 })
+    }
+
+    /// Appends one frame.
+    pub fn frame(&mut self, frame: &FrameRecord) -> io::Result<()> {
+        self.out.write_all(if self.frames > 0 { b",\n" } else { b"\n" })?;
+        serde_json::to_writer(&mut self.out, frame)?;
+        self.frames += 1;
+        Ok(())
+    }
+
+    /// Ends the file with every track's team and role.
+    pub fn finish(mut self, tracks: &[TrackRecord]) -> io::Result<W> {
+        write!(self.out, "\n],\"people\":")?;
+        serde_json::to_writer(&mut self.out, tracks)?;
+        writeln!(self.out, "}}")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// A whole tracks file, read back.
+#[derive(Clone, Debug, Deserialize)]
+pub struct TracksFile {
+    /// [`TRACKS_FORMAT`].
+    pub format: String,
+    /// Frames per second.
+    pub fps: f64,
+    /// The panorama the boxes are in.
+    pub panorama: Panorama,
+    /// The pitch.
+    pub pitch: Pitch,
+    /// Frames.
+    pub frames: Vec<FrameRecord>,
+    /// Teams and roles.
+    pub people: Vec<TrackRecord>,
+}
+
+impl TracksFile {
+    /// Parses a tracks file, checking its format line.
+    pub fn from_json(text: &str) -> Result<TracksFile, String> {
+        let file: TracksFile = serde_json::from_str(text).map_err(|e| format!("not a tracks file: {e}"))?;
+        if file.format != TRACKS_FORMAT {
+            return Err(format!(
+                "format is {:?}, expected {TRACKS_FORMAT:?}",
+                file.format
+            ));
+        }
+        Ok(file)
+    }
+
+    /// The people as MOTChallenge CSV (`frame,id,bb_left,bb_top,bb_width,bb_height,conf,x,y,z`,
+    /// frames from 1, world coordinates the pitch position in metres and z = -1), the
+    /// format MOT benchmarks and their tools read.
+    pub fn to_mot_csv(&self) -> String {
+        let mut out = String::new();
+        for f in &self.frames {
+            for p in &f.people {
+                let [x0, y0, x1, y1] = p.bbox;
+                out.push_str(&format!(
+                    "{},{},{:.1},{:.1},{:.1},{:.1},{},{:.2},{:.2},-1\n",
+                    f.frame + 1,
+                    p.id.0,
+                    x0,
+                    y0,
+                    x1 - x0,
+                    y1 - y0,
+                    if p.seen { 1 } else { 0 },
+                    p.x,
+                    p.y
+                ));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,153 @@
+//! `touchline track`: two camera videos → stitched panorama (GStreamer, `touchlinestitch`)
+//! → detection and tracking → tracks.json (and MOTChallenge CSV).
+
+use std::io::Write;
+
+use anyhow::{anyhow, Context, Result};
+use gst::prelude::*;
+use gst_video::prelude::*;
+use touchline_core::geometry::{ImageSize, Rig};
+use touchline_core::warp::{Frame, PixelFormat};
+use touchline_detect::scene::Scene;
+use touchline_track::tracks::{TracksFile, TracksWriter};
+use touchline_track::{MatchTracker, TrackerOptions};
+
+use super::{frame_progress, rig_beside, stitch::check_inputs};
+use crate::cli::TrackArgs;
+use crate::media::{self, pending_error};
+use crate::output::Partial;
+
+/// What a tracking run measured of itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TrackStats {
+    /// Frames tracked.
+    pub frames: u64,
+    /// Mean milliseconds per frame in the background model.
+    pub foreground_ms: f64,
+    /// Mean milliseconds per frame in the learned detector.
+    pub learned_ms: f64,
+    /// Mean milliseconds per frame in the trackers.
+    pub tracking_ms: f64,
+}
+
+/// `touchline track`.
+pub fn run(args: &TrackArgs) -> Result<TrackStats> {
+    media::init()?;
+    let rig_path = rig_beside(args.rig.as_deref(), &args.left)?;
+    let rig = Rig::load(&rig_path)?;
+    let scene = Scene::new(rig.panorama, rig.pitch)?;
+    let left = media::probe(&args.left)?;
+    let right = media::probe(&args.right)?;
+    check_inputs(&rig, (&args.left, &left), (&args.right, &right))?;
+    let output = Partial::reserve(&args.output)?;
+    let mot = args.mot.as_deref().map(Partial::reserve).transpose()?;
+    let fps = left.fps.0 as f64 / left.fps.1.max(1) as f64;
+
+    let mut options = TrackerOptions::default();
+    if args.no_learned {
+        options.detection.learned = None;
+    }
+    let mut tracker = MatchTracker::new(scene, fps, options)?;
+
+    let description = "touchlinestitch name=stitch ! video/x-raw,format=I420 \
+         ! appsink name=sink sync=false max-buffers=4 \
+         filesrc name=left ! decodebin ! videoconvert ! video/x-raw,format=I420 \
+         ! queue max-size-buffers=4 ! stitch.sink_0 \
+         filesrc name=right ! decodebin ! videoconvert ! video/x-raw,format=I420 \
+         ! queue max-size-buffers=4 ! stitch.sink_1";
+    let (pipeline, sink) = media::launch::<gst_app::AppSink>(description, "sink")
+        .context("cannot build the tracking pipeline")?;
+    media::set_location(&pipeline, "left", &args.left)?;
+    media::set_location(&pipeline, "right", &args.right)?;
+    let stitch = pipeline
+        .by_name("stitch")
+        .ok_or_else(|| anyhow!("the pipeline has no stitcher"))?;
+    let rig_location = rig_path
+        .to_str()
+        .ok_or_else(|| anyhow!("path {} is not valid UTF-8", rig_path.display()))?;
+    stitch.set_property("rig", rig_location);
+
+    let mut writer = TracksWriter::new(output.create()?, fps, &rig.panorama, &rig.pitch)?;
+    let total = left.frames().max(right.frames()).unwrap_or(0);
+    let bar = frame_progress(total, "tracking");
+    let mut stats = TrackStats::default();
+    let bus = pipeline
+        .bus()
+        .ok_or_else(|| anyhow!("pipeline without a bus"))?;
+    pipeline
+        .set_state(gst::State::Playing)
+        .map_err(|_| anyhow!("cannot start the tracking pipeline"))?;
+    let outcome = (|| -> Result<()> {
+        loop {
+            if let Some(error) = pending_error(&bus) {
+                return Err(anyhow!("{error}"));
+            }
+            let Some(sample) = sink.try_pull_sample(gst::ClockTime::from_mseconds(100)) else {
+                if sink.is_eos() {
+                    return Ok(());
+                }
+                continue;
+            };
+            let buffer = sample.buffer().ok_or_else(|| anyhow!("sample without buffer"))?;
+            let caps = sample.caps().ok_or_else(|| anyhow!("sample without caps"))?;
+            let info = gst_video::VideoInfo::from_caps(caps)?;
+            let video = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info)
+                .map_err(|_| anyhow!("cannot map a panorama frame"))?;
+            let planes: Vec<(&[u8], usize)> = (0..3)
+                .map(|i| Ok((video.plane_data(i)?, video.plane_stride()[i as usize] as usize)))
+                .collect::<Result<_>>()?;
+            let frame = Frame::from_planes(
+                PixelFormat::I420,
+                ImageSize::new(info.width(), info.height())?,
+                &planes,
+            )?;
+            let tracked = tracker.process(&frame)?;
+            writer.frame(&tracked.record(stats.frames, fps))?;
+            stats.frames += 1;
+            stats.foreground_ms += tracked.foreground_ms;
+            stats.learned_ms += tracked.learned_ms;
+            stats.tracking_ms += tracked.tracking_ms;
+            bar.set_position(stats.frames.min(total.max(stats.frames)));
+        }
+    })();
+    let _ = pipeline.set_state(gst::State::Null);
+    bar.finish_and_clear();
+    outcome.with_context(|| {
+        format!(
+            "cannot track {} and {}",
+            args.left.display(),
+            args.right.display()
+        )
+    })?;
+    if stats.frames == 0 {
+        anyhow::bail!("{} and {} hold no frames to track", args.left.display(), args.right.display());
+    }
+    let identities = tracker.identities();
+    writer.finish(&identities)?.flush()?;
+    let written = output.commit()?;
+    let n = stats.frames as f64;
+    stats.foreground_ms /= n;
+    stats.learned_ms /= n;
+    stats.tracking_ms /= n;
+    eprintln!(
+        "wrote {} ({} frames, {} tracks; per frame: detection {:.1} ms, learned detector {:.1} ms, tracking {:.2} ms)",
+        written.display(),
+        stats.frames,
+        identities.len(),
+        stats.foreground_ms,
+        stats.learned_ms,
+        stats.tracking_ms
+    );
+    if let Some(mot) = mot {
+        let text = std::fs::read_to_string(&written)
+            .with_context(|| format!("cannot read back {}", written.display()))?;
+        let file = TracksFile::from_json(&text).map_err(|e| anyhow!("{}: {e}", written.display()))?;
+        let mut out = mot.create()?;
+        out.write_all(file.to_mot_csv().as_bytes())?;
+        out.flush()?;
+        drop(out);
+        let csv = mot.commit()?;
+        eprintln!("wrote {} (MOTChallenge CSV)", csv.display());
+    }
+    Ok(stats)
+}
