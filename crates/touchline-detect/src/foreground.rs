@@ -245,6 +245,51 @@ impl BackgroundModel {
     pub fn blobs(&self, min_pixels: u32) -> Vec<Blob> {
         connected_regions(&self.mask, self.size.width as usize, self.size.height as usize, min_pixels)
     }
+
+    /// Whether a region is a ghost: something that was in the background and has gone
+    /// (a player standing in the first frame, who has since run off). Across the
+    /// region's outline a real object contrasts with its surroundings in the picture;
+    /// a ghost contrasts in the background and not in the picture.
+    pub fn is_ghost(&self, frame: &Frame, blob: &Blob) -> bool {
+        let w = self.size.width as usize;
+        let py = &frame.planes[0];
+        let (mut in_picture, mut in_background) = (0i64, 0i64);
+        for y in blob.y0 as usize..blob.y1 as usize {
+            for x in blob.x0 as usize..blob.x1 as usize {
+                if self.mask[y * w + x] == 0 {
+                    continue;
+                }
+                // Outline pixels: a neighbour to the side that is not foreground.
+                for nx in [x.wrapping_sub(1), x + 1] {
+                    if nx >= w || self.mask[y * w + nx] != 0 {
+                        continue;
+                    }
+                    in_picture += (py.data[y * py.stride + x] as i64 - py.data[y * py.stride + nx] as i64).abs();
+                    in_background += (self.luma[y * w + x] as i64 - self.luma[y * w + nx] as i64).abs();
+                }
+            }
+        }
+        in_background > 2 * in_picture.max(1)
+    }
+
+    /// Makes the picture inside a region the background at once (for ghosts).
+    pub fn absorb(&mut self, frame: &Frame, blob: &Blob) {
+        let w = self.size.width as usize;
+        let cw = w / 2;
+        let [py, pu, pv] = [&frame.planes[0], &frame.planes[1], &frame.planes[2]];
+        for y in blob.y0 as usize..blob.y1 as usize {
+            for x in blob.x0 as usize..blob.x1 as usize {
+                if self.mask[y * w + x] == 0 {
+                    continue;
+                }
+                self.mask[y * w + x] = 0;
+                self.luma[y * w + x] = py.data[y * py.stride + x];
+                let (cx, cy) = (x / 2, y / 2);
+                self.chroma[0][cy * cw + cx] = pu.data[cy * pu.stride + cx];
+                self.chroma[1][cy * cw + cx] = pv.data[cy * pv.stride + cx];
+            }
+        }
+    }
 }
 
 /// One sample moved one level towards a target.

@@ -125,6 +125,7 @@ pub struct PanoramaDetector {
 enum Shape {
     Person,
     Group(u32),
+    Stacked,
     Fragment,
     Ball,
     Other,
@@ -162,14 +163,23 @@ impl PanoramaDetector {
     pub fn detect(&mut self, frame: &Frame) -> Result<PanoramaDetections> {
         let started = Instant::now();
         self.background.apply(frame)?;
-        let blobs = merge_stacked(self.background.blobs(3), &self.scene);
+        let mut blobs = self.background.blobs(3);
+        blobs.retain(|blob| {
+            let ghost = self.background.is_ghost(frame, blob);
+            if ghost {
+                self.background.absorb(frame, blob);
+            }
+            !ghost
+        });
+        let blobs = merge_stacked(blobs, &self.scene);
         let mut found = PanoramaDetections::default();
         let mut groups = Vec::new();
         for blob in blobs {
             match self.shape(&blob) {
                 Shape::Person => found.people.push(self.person(frame, &blob, 0.9, false)),
                 Shape::Fragment => found.people.push(self.person(frame, &blob, 0.35, false)),
-                Shape::Group(n) => groups.push((blob, n)),
+                Shape::Group(n) => groups.push((blob, Some(n))),
+                Shape::Stacked => groups.push((blob, None)),
                 Shape::Ball => {
                     if let Some(ball) = self.ball(frame, &blob) {
                         found.balls.push(ball);
@@ -194,8 +204,11 @@ impl PanoramaDetector {
                 found.crops += 1;
             }
             if people.len() < 2 {
-                people = self
-                    .split(blob, *n)
+                let parts = match n {
+                    Some(n) => self.split(blob, *n),
+                    None => self.split_stacked(blob),
+                };
+                people = parts
                     .into_iter()
                     .map(|part| self.person(frame, &part, 0.6, true))
                     .collect();
@@ -236,10 +249,15 @@ impl PanoramaDetector {
         if ratio < 0.3 {
             return Shape::Other;
         }
-        // A running person is up to about 0.6 of their height across.
-        let people_across = (w / (0.45 * expected)).round().max(1.0);
-        if w > 0.8 * expected && people_across >= 2.0 {
-            return Shape::Group(people_across as u32);
+        // A standing or running person is at most about half as wide as tall; wider
+        // regions are people side by side, taller ones people one behind another.
+        let tall = h.max(0.9 * expected);
+        let side_by_side = (w / (0.36 * tall)).round().max(1.0);
+        if w > 0.62 * tall && side_by_side >= 2.0 {
+            return Shape::Group(side_by_side as u32);
+        }
+        if ratio > 1.4 {
+            return Shape::Stacked;
         }
         if ratio < 0.65 {
             Shape::Fragment
@@ -335,6 +353,38 @@ impl PanoramaDetector {
         })
     }
 
+    /// Splits one person standing in front of another: the nearer one's feet are the
+    /// region's bottom, the farther one's head its top.
+    fn split_stacked(&self, blob: &Blob) -> Vec<Blob> {
+        let Some(expected) = self.expected_height(blob) else {
+            return vec![*blob];
+        };
+        let h = blob.height() as f64;
+        let near_top = blob.y1 - (expected.min(h) as u32).min(blob.height());
+        let far_bottom = blob.y0 + ((0.9 * expected).min(h) as u32);
+        [(near_top, blob.y1), (blob.y0, far_bottom)]
+            .into_iter()
+            .filter_map(|(y0, y1)| self.trim(blob.x0, blob.x1, y0, y1))
+            .collect()
+    }
+
+    /// The foreground within a rectangle, as the rectangle it fills.
+    fn trim(&self, x0: u32, x1: u32, y0: u32, y1: u32) -> Option<Blob> {
+        let mask = self.background.mask();
+        let w = self.background.size().width as usize;
+        let on = |x: u32, y: u32| mask[y as usize * w + x as usize] != 0;
+        let rows: Vec<u32> = (y0..y1).filter(|&y| (x0..x1).any(|x| on(x, y))).collect();
+        let cols: Vec<u32> = (x0..x1).filter(|&x| (y0..y1).any(|y| on(x, y))).collect();
+        let pixels = (y0..y1).flat_map(|y| (x0..x1).map(move |x| (x, y))).filter(|&(x, y)| on(x, y)).count();
+        Some(Blob {
+            x0: *cols.first()?,
+            x1: cols.last()? + 1,
+            y0: *rows.first()?,
+            y1: rows.last()? + 1,
+            pixels: pixels as u32,
+        })
+    }
+
     /// Splits a group into `n` people at the columns where the fewest foreground pixels
     /// are, each part then trimmed to its own foreground rows.
     fn split(&self, blob: &Blob, n: u32) -> Vec<Blob> {
@@ -361,18 +411,7 @@ impl PanoramaDetector {
         cuts.push(columns.len());
         cuts.windows(2)
             .filter_map(|pair| {
-                let (x0, x1) = (blob.x0 + pair[0] as u32, blob.x0 + pair[1] as u32);
-                let rows: Vec<u32> = (blob.y0..blob.y1)
-                    .filter(|&y| (x0..x1).any(|x| mask[y as usize * w + x as usize] != 0))
-                    .collect();
-                let pixels = columns[pair[0]..pair[1]].iter().sum();
-                Some(Blob {
-                    x0,
-                    x1,
-                    y0: *rows.first()?,
-                    y1: rows.last()? + 1,
-                    pixels,
-                })
+                self.trim(blob.x0 + pair[0] as u32, blob.x0 + pair[1] as u32, blob.y0, blob.y1)
             })
             .collect()
     }

@@ -49,10 +49,10 @@ pub struct BallOptions {
     pub coast: u32,
     /// Frames the ball is kept at a player's feet unseen.
     pub hold: u32,
-    /// Least candidate score to start a track from nothing.
-    pub acquire_score: f32,
-    /// Gate around the prediction, pixels, before speed is added.
+    /// Gate around a hypothesis's prediction, pixels, before speed is added.
     pub gate_px: f64,
+    /// A rival hypothesis takes over when its score is this many times the chosen one's.
+    pub switch_ratio: f32,
 }
 
 impl Default for BallOptions {
@@ -60,22 +60,34 @@ impl Default for BallOptions {
         BallOptions {
             coast: 8,
             hold: 125,
-            acquire_score: 0.15,
-            gate_px: 10.0,
+            gate_px: 8.0,
+            switch_ratio: 1.5,
         }
     }
 }
 
-/// The ball tracker.
+/// One hypothesis: a chain of candidates moving consistently.
+#[derive(Clone, Debug)]
+struct Hypothesis {
+    id: u64,
+    pixel: Point2<f64>,
+    velocity: Vector2<f64>,
+    /// Running evidence that this is the ball.
+    score: f32,
+    seen: u32,
+    misses: u32,
+}
+
+/// The ball tracker: candidates chained over time into hypotheses; the best-scored
+/// hypothesis is the ball, with hysteresis so it does not flicker between rivals.
 pub struct BallTracker {
     scene: Scene,
     options: BallOptions,
-    /// Current estimate: pixel and velocity (pixels per frame).
-    state: Option<(Point2<f64>, Vector2<f64>)>,
-    unseen: u32,
-    holder: Option<(TrackId, Vector2<f64>)>,
-    /// Last frame's candidates, for motion-based re-acquisition.
-    previous: Vec<BallCandidate>,
+    hypotheses: Vec<Hypothesis>,
+    chosen: Option<u64>,
+    next_id: u64,
+    /// The player the ball disappeared into, and the ball's offset from their feet.
+    holder: Option<(TrackId, Vector2<f64>, u32)>,
 }
 
 impl BallTracker {
@@ -84,114 +96,139 @@ impl BallTracker {
         BallTracker {
             scene,
             options,
-            state: None,
-            unseen: 0,
+            hypotheses: Vec::new(),
+            chosen: None,
+            next_id: 1,
             holder: None,
-            previous: Vec::new(),
         }
     }
 
     /// Takes in one frame's candidates and the people reported in it; returns where
     /// the ball is, if known.
     pub fn update(&mut self, candidates: &[BallCandidate], people: &[PersonState]) -> Option<BallState> {
-        let result = match self.state {
-            Some((pixel, velocity)) => self.follow(pixel, velocity, candidates, people),
-            None => self.acquire(candidates),
-        };
-        self.previous = candidates.to_vec();
-        result
-    }
-
-    fn follow(
-        &mut self,
-        pixel: Point2<f64>,
-        velocity: Vector2<f64>,
-        candidates: &[BallCandidate],
-        people: &[PersonState],
-    ) -> Option<BallState> {
-        let predicted = match self.holder {
-            Some((id, offset)) => people
-                .iter()
-                .find(|p| p.id == id)
-                .map(|p| foot_pixel(p) + offset)
-                .unwrap_or(pixel),
-            None => pixel + velocity,
-        };
-        let gate = self.options.gate_px + 1.5 * velocity.norm() + 3.0 * self.unseen.min(10) as f64;
-        let best = candidates
-            .iter()
-            .map(|c| {
-                let d = (c.centre - predicted).norm();
-                (c, d, c.score as f64 * (-(d * d) / (2.0 * gate * gate)).exp())
-            })
-            .filter(|(_, d, _)| *d <= gate)
-            .max_by(|a, b| a.2.total_cmp(&b.2));
-        if let Some((c, _, _)) = best {
-            let measured = c.centre - pixel;
-            // Smooth the velocity; after a gap the displacement spans several frames.
-            let steps = (self.unseen + 1) as f64;
-            let v = if self.unseen == 0 && self.holder.is_none() {
-                velocity * 0.4 + measured * 0.6
-            } else {
-                measured / steps
-            };
-            self.state = Some((c.centre, v));
-            self.unseen = 0;
-            self.holder = None;
-            return Some(self.locate(c.centre, BallSource::Seen));
+        // Predict, then chain each candidate to the nearest hypothesis expecting it.
+        for h in &mut self.hypotheses {
+            h.pixel += h.velocity;
         }
-        self.unseen += 1;
-        if let Some((id, _)) = self.holder {
-            if self.unseen > self.options.hold || !people.iter().any(|p| p.id == id) {
-                return self.give_up(candidates);
+        let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+        for (hi, h) in self.hypotheses.iter().enumerate() {
+            let gate = self.options.gate_px + 1.5 * h.velocity.norm() + 4.0 * h.misses.min(8) as f64;
+            for (ci, c) in candidates.iter().enumerate() {
+                let d = (c.centre - h.pixel).norm();
+                if d <= gate {
+                    pairs.push((d, hi, ci));
+                }
             }
-            self.state = Some((predicted, Vector2::zeros()));
-            return Some(self.locate(predicted, BallSource::AtFeet(id)));
         }
-        // Vanished next to a player: it is at their feet (or behind them).
-        if let Some(person) = people.iter().find(|p| near_feet(p, &predicted)) {
-            let offset = predicted - foot_pixel(person);
-            self.holder = Some((person.id, offset * 0.5));
-            self.state = Some((predicted, Vector2::zeros()));
-            return Some(self.locate(predicted, BallSource::AtFeet(person.id)));
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut taken_h = vec![false; self.hypotheses.len()];
+        let mut taken_c = vec![false; candidates.len()];
+        for (_, hi, ci) in pairs {
+            if taken_h[hi] || taken_c[ci] {
+                continue;
+            }
+            taken_h[hi] = true;
+            taken_c[ci] = true;
+            let c = &candidates[ci];
+            let h = &mut self.hypotheses[hi];
+            let steps = (h.misses + 1) as f64;
+            let previous = h.pixel - h.velocity * steps;
+            let measured = (c.centre - previous) / steps;
+            h.velocity = if h.seen >= 2 && h.misses == 0 {
+                h.velocity * 0.4 + measured * 0.6
+            } else {
+                measured
+            };
+            h.pixel = c.centre;
+            h.score = 0.85 * h.score + 0.15 * c.score * isolation(&c.centre, people);
+            h.seen += 1;
+            h.misses = 0;
         }
-        if self.unseen > self.options.coast {
-            return self.give_up(candidates);
+        for (hi, h) in self.hypotheses.iter_mut().enumerate() {
+            if !taken_h[hi] {
+                h.misses += 1;
+                h.score *= 0.9;
+                h.velocity *= 0.95;
+            }
         }
-        let slowed = velocity * 0.95;
-        self.state = Some((predicted, slowed));
-        Some(self.locate(predicted, BallSource::Predicted))
-    }
+        let coast = self.options.coast;
+        self.hypotheses.retain(|h| h.misses <= coast);
+        for (ci, c) in candidates.iter().enumerate() {
+            if !taken_c[ci] {
+                self.hypotheses.push(Hypothesis {
+                    id: self.next_id,
+                    pixel: c.centre,
+                    velocity: Vector2::zeros(),
+                    score: 0.15 * c.score * isolation(&c.centre, people),
+                    seen: 1,
+                    misses: 0,
+                });
+                self.next_id += 1;
+            }
+        }
 
-    fn give_up(&mut self, candidates: &[BallCandidate]) -> Option<BallState> {
-        self.state = None;
-        self.holder = None;
-        self.unseen = 0;
-        self.acquire(candidates)
-    }
-
-    /// Starts from the best candidate that moved like a ball since last frame (a
-    /// piece of a player's kit moves with the player, and so does the ball; but the
-    /// ball is alone and bright).
-    fn acquire(&mut self, candidates: &[BallCandidate]) -> Option<BallState> {
-        let best = candidates
+        // Choose, with hysteresis: only a clearly better rival takes over.
+        let best = self
+            .hypotheses
             .iter()
-            .filter(|c| c.score >= self.options.acquire_score)
-            .filter_map(|c| {
-                let prev = self
-                    .previous
-                    .iter()
-                    .map(|p| (p, (c.centre - p.centre).norm()))
-                    .filter(|(_, d)| *d <= 40.0)
-                    .min_by(|a, b| a.1.total_cmp(&b.1))?;
-                Some((c, prev.0, c.score + prev.0.score))
-            })
-            .max_by(|a, b| a.2.total_cmp(&b.2))?;
-        let (c, prev, _) = best;
-        self.state = Some((c.centre, c.centre - prev.centre));
-        self.unseen = 0;
-        self.holder = None;
-        Some(self.locate(c.centre, BallSource::Seen))
+            .filter(|h| h.seen >= 3 && h.misses == 0)
+            .max_by(|a, b| a.score.total_cmp(&b.score))
+            .map(|h| (h.id, h.score));
+        let current = self
+            .chosen
+            .and_then(|id| self.hypotheses.iter().find(|h| h.id == id))
+            .map(|h| (h.id, h.score));
+        self.chosen = match (current, best) {
+            (Some((id, score)), Some((rival, rival_score))) => {
+                if rival != id && rival_score > self.options.switch_ratio * score {
+                    Some(rival)
+                } else {
+                    Some(id)
+                }
+            }
+            (Some((id, _)), None) => Some(id),
+            (None, best) => best.map(|(id, _)| id),
+        };
+        if current.is_none() && self.chosen.is_some() {
+            self.holder = None;
+        }
+
+        let Some(h) = self.chosen.and_then(|id| self.hypotheses.iter().find(|h| h.id == id)).cloned() else {
+            return self.held(people);
+        };
+        if h.misses == 0 {
+            self.holder = None;
+            return Some(self.locate(h.pixel, BallSource::Seen));
+        }
+        // Unseen: next to a player it is at their feet (or behind them); otherwise it
+        // carries on along its motion for a few frames.
+        if self.holder.is_none() {
+            if let Some(person) = people.iter().find(|p| near_feet(p, &h.pixel)) {
+                self.holder = Some((person.id, (h.pixel - foot_pixel(person)) * 0.5, 0));
+            }
+        }
+        if self.holder.is_some() {
+            self.chosen = None;
+            return self.held(people);
+        }
+        Some(self.locate(h.pixel, BallSource::Predicted))
+    }
+
+    /// The ball at the feet of the player holding it, while they may still have it.
+    fn held(&mut self, people: &[PersonState]) -> Option<BallState> {
+        let (id, offset, frames) = self.holder?;
+        let person = people.iter().find(|p| p.id == id);
+        match person {
+            Some(person) if frames < self.options.hold => {
+                self.holder = Some((id, offset, frames + 1));
+                let pixel = foot_pixel(person) + offset;
+                Some(self.locate(pixel, BallSource::AtFeet(id)))
+            }
+            _ => {
+                self.holder = None;
+                None
+            }
+        }
     }
 
     fn locate(&self, pixel: Point2<f64>, source: BallSource) -> BallState {
@@ -209,6 +246,24 @@ impl BallTracker {
             source,
         }
     }
+}
+
+/// How much a candidate at `pixel` counts as the ball given the people around it: a
+/// bright spot high on a player's body is a piece of kit, at their feet it may be the
+/// ball, alone on the grass it most likely is.
+fn isolation(pixel: &Point2<f64>, people: &[PersonState]) -> f32 {
+    let mut factor = 1.0f32;
+    for p in people {
+        let b = &p.bbox;
+        let (w, h) = ((b.x1 - b.x0) as f64, (b.y1 - b.y0) as f64);
+        let inside_x = pixel.x >= b.x0 as f64 - 0.1 * w && pixel.x <= b.x1 as f64 + 0.1 * w;
+        if !inside_x || pixel.y < b.y0 as f64 - 0.05 * h || pixel.y > b.y1 as f64 + 0.1 * h {
+            continue;
+        }
+        let f = if pixel.y >= b.y0 as f64 + 0.7 * h { 0.6 } else { 0.15 };
+        factor = factor.min(f);
+    }
+    factor
 }
 
 fn foot_pixel(p: &PersonState) -> Point2<f64> {

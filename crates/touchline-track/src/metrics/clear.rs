@@ -32,7 +32,9 @@ pub struct Clear {
 /// Frame by frame: a truth that was matched to a track in the previous frame keeps
 /// that track if they are still similar enough — so a tracker is not punished with an
 /// id switch because a neighbour briefly fits better — and the remaining truths and
-/// tracks are matched to maximise total similarity.
+/// tracks are matched to maximise total similarity. "Previous frame" means the last
+/// frame with both truth and tracker output, as in TrackEval, so a frame where the
+/// tracker output nothing does not break the pairs.
 ///
 /// With no truth MOTA follows TrackEval's `(TP − FP − IDSW) / max(1, GT)`, i.e. `−FP`,
 /// except that an evaluation with no truth and no tracker output scores `1`.
@@ -53,6 +55,11 @@ pub fn clear_mot(frames: &[FrameMatch], threshold: f64) -> Clear {
     let mut pairs = Vec::new();
     for (f, frame) in frames.iter().enumerate() {
         let (truth, tracks) = (&ids.truth[f], &ids.tracks[f]);
+        if truth.is_empty() || tracks.is_empty() {
+            // Nothing can match. Like TrackEval, leave last frame's pairs in place: an
+            // empty side is treated as a dropped frame rather than a break in tracking.
+            continue;
+        }
         for (c, &t) in tracks.iter().enumerate() {
             column_of[t] = Some(c);
         }
@@ -158,6 +165,27 @@ mod tests {
         );
         // MOTA = 1 − (0 misses + 1 FP + 1 IDSW) / 2 truths = 0.
         assert_eq!(c.mota, 0.0);
+    }
+
+    #[test]
+    fn a_frame_without_tracks_does_not_break_a_pair() {
+        // Truth 1 matched to track 10, then a frame with no tracker output at all, then
+        // 10 (0.6) and 11 (0.9): the pair from before the empty frame is kept.
+        let frames = [
+            FrameMatch::from_fn(vec![1], vec![10], |_, _| 0.8),
+            FrameMatch::from_fn(vec![1], vec![], |_, _| 0.0),
+            FrameMatch::from_fn(vec![1], vec![10, 11], |_, t| [0.6, 0.9][t]),
+        ];
+        let c = clear_mot(&frames, 0.5);
+        assert_eq!((c.true_positives, c.misses, c.id_switches), (2, 1, 0));
+        // A frame whose only track is elsewhere does break it: 11 is chosen, a switch.
+        let frames = [
+            FrameMatch::from_fn(vec![1], vec![10], |_, _| 0.8),
+            FrameMatch::from_fn(vec![1], vec![12], |_, _| 0.0),
+            FrameMatch::from_fn(vec![1], vec![10, 11], |_, t| [0.6, 0.9][t]),
+        ];
+        let c = clear_mot(&frames, 0.5);
+        assert_eq!((c.true_positives, c.misses, c.id_switches), (2, 1, 1));
     }
 
     #[test]

@@ -90,13 +90,13 @@ pub fn evaluate(tracks_path: &Path, truth_path: &Path, rig: Option<&Path>) -> Re
 }
 
 /// Carries truth boxes from the cameras into the panorama.
-struct BoxMapper {
+pub struct BoxMapper {
     rig: Rig,
     cameras: Vec<(String, Camera)>,
 }
 
 impl BoxMapper {
-    fn new(rig: &Rig) -> Result<BoxMapper> {
+    pub fn new(rig: &Rig) -> Result<BoxMapper> {
         let models = rig.camera_models()?;
         Ok(BoxMapper {
             rig: rig.clone(),
@@ -105,7 +105,7 @@ impl BoxMapper {
     }
 
     /// The panorama box of the best-seen camera box, with its visible fraction.
-    fn panorama_box(&self, boxes: &std::collections::BTreeMap<String, BoxTruth>) -> Option<([f64; 4], f64)> {
+    pub fn panorama_box(&self, boxes: &std::collections::BTreeMap<String, BoxTruth>) -> Option<([f64; 4], f64)> {
         let (name, b) = boxes
             .iter()
             .max_by(|a, b| a.1[4].total_cmp(&b.1[4]))?;
