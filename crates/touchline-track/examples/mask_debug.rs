@@ -35,6 +35,8 @@ fn main() -> anyhow::Result<()> {
         let data = i420(&img);
         let frame = Frame::packed(PixelFormat::I420, size, &data)?;
         let found = det.detect(&frame)?;
+        let top: Vec<String> = found.balls.iter().take(6).map(|b| format!("({:.0},{:.0} d{:.0} s{:.2})", b.centre.x, b.centre.y, b.diameter, b.score)).collect();
+        println!("{f} {}", top.join(" "));
         last = Some((img, found));
     }
     let (mut img, found) = last.unwrap();

@@ -76,7 +76,14 @@ struct Hypothesis {
     score: f32,
     seen: u32,
     misses: u32,
+    /// Where it was when it last moved, and the frames it has stayed there since.
+    anchor: Point2<f64>,
+    still: u32,
 }
+
+/// Frames a candidate may stay put before it counts as something static rather than
+/// the ball (which rests only at restarts).
+const STILL_FRAMES: u32 = 25;
 
 /// The ball tracker: candidates chained over time into hypotheses; the best-scored
 /// hypothesis is the ball, with hysteresis so it does not flicker between rivals.
@@ -140,7 +147,14 @@ impl BallTracker {
                 measured
             };
             h.pixel = c.centre;
-            h.score = 0.85 * h.score + 0.15 * c.score * isolation(&c.centre, people);
+            if (h.pixel - h.anchor).norm() > 2.5 {
+                h.anchor = h.pixel;
+                h.still = 0;
+            } else {
+                h.still += 1;
+            }
+            let stillness = if h.still > STILL_FRAMES { 0.3 } else { 1.0 };
+            h.score = 0.85 * h.score + 0.15 * c.score * isolation(&c.centre, people) * stillness;
             h.seen += 1;
             h.misses = 0;
         }
@@ -162,6 +176,8 @@ impl BallTracker {
                     score: 0.15 * c.score * isolation(&c.centre, people),
                     seen: 1,
                     misses: 0,
+                    anchor: c.centre,
+                    still: 0,
                 });
                 self.next_id += 1;
             }

@@ -33,8 +33,10 @@ pub struct PeopleOptions {
     pub keep_lost: u32,
     /// Frames a confirmed track survives hidden behind others.
     pub keep_occluded: u32,
-    /// Frames an unseen track is still reported at its predicted place.
+    /// Frames an unseen track in the open is still reported at its predicted place.
     pub report_unseen: u32,
+    /// Frames a track hidden by others is still reported at its predicted place.
+    pub report_occluded: u32,
     /// Association gate, squared Mahalanobis distance.
     pub gate: f64,
     /// Standard deviation of a foot pixel's position, pixels.
@@ -52,7 +54,8 @@ impl Default for PeopleOptions {
             confirm_after: 3,
             keep_lost: 50,
             keep_occluded: 250,
-            report_unseen: 25,
+            report_unseen: 5,
+            report_occluded: 50,
             gate: 25.0,
             foot_sd_px: 1.5,
             acceleration_sd: 6.0,
@@ -248,10 +251,13 @@ impl PeopleTracker {
             if used[m] || candidate.score < self.options.high_score {
                 continue;
             }
-            let duplicate = self
-                .tracks
-                .iter()
-                .any(|t| (t.filter.position() - meas.position).norm() < 0.6);
+            // A second view of someone tracked already: the candidate's box lies mostly
+            // over where a track is (judged in pixels, as far players' feet are a few
+            // pixels and a metre apart).
+            let duplicate = self.tracks.iter().any(|t| {
+                let bbox = t.seen_box.or_else(|| predicted_box(&self.scene, t));
+                bbox.is_some_and(|b| b.iou(&candidate.bbox) > 0.3)
+            });
             if duplicate {
                 continue;
             }
@@ -279,7 +285,10 @@ impl PeopleTracker {
 
         let mut out = Vec::new();
         for track in &mut self.tracks {
-            if !track.confirmed || track.misses > options.report_unseen {
+            let reportable = track.misses == 0
+                || (track.occluded && track.misses <= options.report_occluded)
+                || track.misses <= options.report_unseen;
+            if !track.confirmed || !reportable {
                 continue;
             }
             let Some(bbox) = track.seen_box.or_else(|| predicted_box(&self.scene, track)) else {

@@ -49,6 +49,8 @@ pub struct TrackScores {
     pub image_idf1_mota: [f64; 2],
     /// HOTA, DetA, AssA on the pitch.
     pub pitch_hota: [f64; 3],
+    /// Detection recall and precision on the pitch (HOTA's DetRe and DetPr).
+    pub pitch_det_re_pr: [f64; 2],
     /// IDF1 and MOTA on the pitch.
     pub pitch_idf1_mota: [f64; 2],
     /// Share of matched track-frames whose team is right.
@@ -234,6 +236,7 @@ pub fn score(tracks: &TracksFile, truth: &Truth, rig: &Rig) -> Result<TrackScore
         image_hota: [image.hota, image.det_a, image.ass_a],
         image_idf1_mota: [identity(&image_frames, MATCH_AT).idf1, clear_mot(&image_frames, MATCH_AT).mota],
         pitch_hota: [pitch.hota, pitch.det_a, pitch.ass_a],
+        pitch_det_re_pr: [pitch.det_re, pitch.det_pr],
         pitch_idf1_mota: [identity(&pitch_frames, MATCH_AT).idf1, clear_mot(&pitch_frames, MATCH_AT).mota],
         team_accuracy: ratio(team_right, matched_pairs),
         role_accuracy: ratio(role_right, matched_pairs),
@@ -263,6 +266,8 @@ pub fn print(scores: &TrackScores) {
     println!(
         "people, pitch positions ({PITCH_ZERO_AT_M} m): HOTA {h:.3} (DetA {d:.3}, AssA {a:.3})  IDF1 {i:.3}  MOTA {m:.3}"
     );
+    let [re, pr] = scores.pitch_det_re_pr;
+    println!("  detection recall {re:.3}, precision {pr:.3}");
     println!(
         "teams right on {:.1} % of matched track-frames, roles on {:.1} %",
         100.0 * scores.team_accuracy,
