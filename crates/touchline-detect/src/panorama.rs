@@ -62,8 +62,11 @@ pub struct BallCandidate {
 /// The learned detector's place in the panorama detector.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LearnedOptions {
-    /// Crops run through the network per frame, at most.
+    /// Crops run through the network on a frame it runs on, at most.
     pub crops_per_frame: u32,
+    /// The network runs on one frame in this many (groups change slowly; between its
+    /// runs the silhouette split stands in).
+    pub every: u32,
     /// Least score of a person found in a crop.
     pub person_threshold: f32,
 }
@@ -72,6 +75,7 @@ impl Default for LearnedOptions {
     fn default() -> Self {
         LearnedOptions {
             crops_per_frame: 1,
+            every: 3,
             person_threshold: 0.3,
         }
     }
@@ -193,7 +197,9 @@ impl PanoramaDetector {
         // The widest groups first get the network; the rest are split by silhouette.
         groups.sort_by_key(|(b, _)| std::cmp::Reverse(b.width() * b.height()));
         let budget = match (&self.learned, self.options.learned) {
-            (Some(_), Some(l)) => l.crops_per_frame as usize,
+            (Some(_), Some(l)) if self.background.frames() % u64::from(l.every.max(1)) == 0 => {
+                l.crops_per_frame as usize
+            }
             _ => 0,
         };
         let learned_started = Instant::now();

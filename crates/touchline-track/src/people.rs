@@ -92,6 +92,8 @@ pub struct PersonTrack {
     pub position_sum: [f64; 2],
     /// Frames it was reported in.
     pub reported: u32,
+    /// Frames since it was started.
+    pub age: u32,
 }
 
 /// A person's state in one frame.
@@ -280,11 +282,14 @@ impl PeopleTracker {
                 seen_box: Some(candidate.bbox),
                 position_sum: [0.0; 2],
                 reported: 0,
+                age: 0,
             });
         }
 
+        self.reunite();
         let mut out = Vec::new();
         for track in &mut self.tracks {
+            track.age += 1;
             let reportable = track.misses == 0
                 || (track.occluded && track.misses <= options.report_occluded)
                 || track.misses <= options.report_unseen;
@@ -307,6 +312,39 @@ impl PeopleTracker {
             });
         }
         out
+    }
+
+    /// Gives a track lost a while ago back its identity when a younger track has been
+    /// started where it is expected: the same person, found again.
+    fn reunite(&mut self) {
+        let mut i = 0;
+        while i < self.tracks.len() {
+            let old = &self.tracks[i];
+            let expected = if old.confirmed && old.seen_box.is_none() {
+                predicted_box(&self.scene, old)
+            } else {
+                None
+            };
+            let younger = expected.and_then(|b| {
+                self.tracks.iter().position(|t| {
+                    t.id != old.id
+                        && t.age <= old.misses + 2
+                        && t.seen_box.is_some_and(|s| s.iou(&b) > 0.3)
+                })
+            });
+            if let Some(j) = younger {
+                let young = self.tracks.remove(j);
+                let i = if j < i { i - 1 } else { i };
+                let old = &mut self.tracks[i];
+                old.filter = young.filter;
+                old.seen_box = young.seen_box;
+                old.misses = 0;
+                old.hits = young.hits;
+                old.occluded = false;
+                continue;
+            }
+            i += 1;
+        }
     }
 
     fn pair_cost(&self, track: &PersonTrack, candidate: &PersonCandidate, m: &Measurement) -> f64 {
