@@ -7,12 +7,14 @@
 //!   cameras stitched into its panorama.
 //! - [`virtualcam`] (`touchlinevirtualcam`): a pan-tilt-zoom view rendered from the
 //!   panorama, steered by its properties or frame by frame by [`viewmeta`].
+//! - [`track`] (`touchlinetrack`): people and the ball tracked in the panorama, each
+//!   frame's tracks attached as [`tracksmeta`].
 //!
-//! Buffer metadata: [`truthmeta`] (a simulated frame's ground truth) and [`viewmeta`]
-//! (where the virtual camera should look).
+//! Buffer metadata: [`truthmeta`] (a simulated frame's ground truth), [`viewmeta`]
+//! (where the virtual camera should look) and [`tracksmeta`] (what was tracked).
 //!
-//! The elements are thin: the pictures are computed by `touchline_core::warp`, which
-//! knows nothing of GStreamer.
+//! The elements are thin: the pictures are computed by `touchline_core::warp` and the
+//! tracks by `touchline_track`, which know nothing of GStreamer.
 //!
 //! Applications that link this crate register the elements with
 //! [`plugin_register_static`]; `gst-launch-1.0` and friends find the built
@@ -25,6 +27,8 @@ mod frames;
 mod rigfile;
 pub mod simsrc;
 pub mod stitch;
+pub mod track;
+pub mod tracksmeta;
 pub mod truthmeta;
 pub mod viewmeta;
 pub mod virtualcam;
@@ -32,9 +36,11 @@ pub mod virtualcam;
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     truthmeta::register();
     viewmeta::register();
+    tracksmeta::register();
     simsrc::register(plugin)?;
     stitch::register(plugin)?;
     virtualcam::register(plugin)?;
+    track::register(plugin)?;
     Ok(())
 }
 
