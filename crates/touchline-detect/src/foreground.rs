@@ -192,7 +192,9 @@ impl BackgroundModel {
             self.frames = 1;
             return Ok(());
         }
-        let update_foreground = self.frames % self.options.foreground_update_every.max(1) as u64 == 0;
+        let update_foreground = self
+            .frames
+            .is_multiple_of(u64::from(self.options.foreground_update_every.max(1)));
         let options = self.options;
         let spans = &self.spans;
         let [bg_u, bg_v] = &mut self.chroma;
@@ -216,11 +218,8 @@ impl BackgroundModel {
                             continue;
                         }
                         let (cx, b, f) = (x / 2, bg_row[x], frame_row[x]);
-                        let fg = is_foreground(
-                            &options,
-                            [f, u_row[cx], v_row[cx]],
-                            [b, bu[cx], bv[cx]],
-                        );
+                        let fg =
+                            is_foreground(&options, [f, u_row[cx], v_row[cx]], [b, bu[cx], bv[cx]]);
                         mask_row[x] = fg as u8;
                         if !fg || update_foreground {
                             bg_row[x] = step_towards(b, f);
@@ -243,7 +242,12 @@ impl BackgroundModel {
     /// The connected regions (8-neighbourhood) of the latest foreground mask with at
     /// least `min_pixels` pixels, top to bottom.
     pub fn blobs(&self, min_pixels: u32) -> Vec<Blob> {
-        connected_regions(&self.mask, self.size.width as usize, self.size.height as usize, min_pixels)
+        connected_regions(
+            &self.mask,
+            self.size.width as usize,
+            self.size.height as usize,
+            min_pixels,
+        )
     }
 
     /// Whether a region is a ghost: something that was in the background and has gone
@@ -264,8 +268,11 @@ impl BackgroundModel {
                     if nx >= w || self.mask[y * w + nx] != 0 {
                         continue;
                     }
-                    in_picture += (py.data[y * py.stride + x] as i64 - py.data[y * py.stride + nx] as i64).abs();
-                    in_background += (self.luma[y * w + x] as i64 - self.luma[y * w + nx] as i64).abs();
+                    in_picture += (py.data[y * py.stride + x] as i64
+                        - py.data[y * py.stride + nx] as i64)
+                        .abs();
+                    in_background +=
+                        (self.luma[y * w + x] as i64 - self.luma[y * w + nx] as i64).abs();
                 }
             }
         }
@@ -295,7 +302,9 @@ impl BackgroundModel {
 /// One sample moved one level towards a target.
 #[inline]
 fn step_towards(value: u8, target: u8) -> u8 {
-    value.saturating_add((target > value) as u8).saturating_sub((target < value) as u8)
+    value
+        .saturating_add((target > value) as u8)
+        .saturating_sub((target < value) as u8)
 }
 
 /// Whether a picture sample (Y, Cb, Cr) differs from its background by more than noise
@@ -367,7 +376,10 @@ pub fn connected_regions(mask: &[u8], width: usize, height: usize, min_pixels: u
         i
     }
     for y in 1..height {
-        let (above, here) = (row_start[y - 1]..row_start[y], row_start[y]..row_start[y + 1]);
+        let (above, here) = (
+            row_start[y - 1]..row_start[y],
+            row_start[y]..row_start[y + 1],
+        );
         let mut a = above.start;
         for r in here {
             // 8-neighbourhood: runs touching diagonally join.
@@ -385,9 +397,8 @@ pub fn connected_regions(mask: &[u8], width: usize, height: usize, min_pixels: u
         }
     }
     let mut blobs: Vec<Option<Blob>> = vec![None; runs.len()];
-    for i in 0..runs.len() {
+    for (i, run) in runs.iter().enumerate() {
         let root = find(&mut parent, i);
-        let run = &runs[i];
         let piece = Blob {
             x0: run.x0,
             y0: run.y,
@@ -400,7 +411,11 @@ pub fn connected_regions(mask: &[u8], width: usize, height: usize, min_pixels: u
             None => piece,
         });
     }
-    blobs.into_iter().flatten().filter(|b| b.pixels >= min_pixels).collect()
+    blobs
+        .into_iter()
+        .flatten()
+        .filter(|b| b.pixels >= min_pixels)
+        .collect()
 }
 
 #[cfg(test)]
@@ -432,14 +447,24 @@ mod tests {
         let size = ImageSize::new(64, 48).unwrap();
         let grass = frame_bytes(size, 100, 110, 118);
         let mut model =
-            BackgroundModel::new(size, ColumnSpans::full(size), ForegroundOptions::default()).unwrap();
-        model.apply(&Frame::packed(PixelFormat::I420, size, &grass).unwrap()).unwrap();
+            BackgroundModel::new(size, ColumnSpans::full(size), ForegroundOptions::default())
+                .unwrap();
+        model
+            .apply(&Frame::packed(PixelFormat::I420, size, &grass).unwrap())
+            .unwrap();
         let mut picture = grass.clone();
         // A red shirt over white shorts, and a shadow: the grass at 60 % light.
         paint(&mut picture, size, (20, 10, 26, 20), [90, 100, 190]);
         paint(&mut picture, size, (20, 20, 26, 30), [220, 128, 128]);
-        paint(&mut picture, size, (26, 26, 40, 30), [60, 128 - 11, 128 - 6]);
-        model.apply(&Frame::packed(PixelFormat::I420, size, &picture).unwrap()).unwrap();
+        paint(
+            &mut picture,
+            size,
+            (26, 26, 40, 30),
+            [60, 128 - 11, 128 - 6],
+        );
+        model
+            .apply(&Frame::packed(PixelFormat::I420, size, &picture).unwrap())
+            .unwrap();
         let blobs = model.blobs(4);
         assert_eq!(blobs.len(), 1, "{blobs:?}");
         let b = blobs[0];
@@ -454,11 +479,15 @@ mod tests {
         let mut spans = ColumnSpans::full(size);
         spans.top.iter_mut().for_each(|t| *t = 16);
         let mut model = BackgroundModel::new(size, spans, ForegroundOptions::default()).unwrap();
-        model.apply(&Frame::packed(PixelFormat::I420, size, &grass).unwrap()).unwrap();
+        model
+            .apply(&Frame::packed(PixelFormat::I420, size, &grass).unwrap())
+            .unwrap();
         let mut picture = grass.clone();
         paint(&mut picture, size, (4, 2, 8, 8), [250, 128, 128]);
         paint(&mut picture, size, (20, 20, 24, 28), [250, 128, 128]);
-        model.apply(&Frame::packed(PixelFormat::I420, size, &picture).unwrap()).unwrap();
+        model
+            .apply(&Frame::packed(PixelFormat::I420, size, &picture).unwrap())
+            .unwrap();
         let blobs = model.blobs(1);
         assert_eq!(blobs.len(), 1);
         assert_eq!((blobs[0].x0, blobs[0].y0), (20, 20));
@@ -473,16 +502,22 @@ mod tests {
             ..ForegroundOptions::default()
         };
         let mut model = BackgroundModel::new(size, ColumnSpans::full(size), options).unwrap();
-        model.apply(&Frame::packed(PixelFormat::I420, size, &grass).unwrap()).unwrap();
+        model
+            .apply(&Frame::packed(PixelFormat::I420, size, &grass).unwrap())
+            .unwrap();
         let mut picture = grass.clone();
         paint(&mut picture, size, (10, 10, 14, 18), [140, 110, 118]);
         // 40 levels above, one level every second frame: foreground for ~40 frames.
         for _ in 0..30 {
-            model.apply(&Frame::packed(PixelFormat::I420, size, &picture).unwrap()).unwrap();
+            model
+                .apply(&Frame::packed(PixelFormat::I420, size, &picture).unwrap())
+                .unwrap();
         }
         assert_eq!(model.blobs(1).len(), 1);
         for _ in 0..60 {
-            model.apply(&Frame::packed(PixelFormat::I420, size, &picture).unwrap()).unwrap();
+            model
+                .apply(&Frame::packed(PixelFormat::I420, size, &picture).unwrap())
+                .unwrap();
         }
         assert!(model.blobs(1).is_empty());
     }
@@ -498,18 +533,32 @@ mod tests {
         ];
         let mut blobs = connected_regions(&mask, 5, 4, 1);
         blobs.sort_by_key(|b| (b.y0, b.x0));
-        let boxes: Vec<_> = blobs.iter().map(|b| (b.x0, b.y0, b.x1, b.y1, b.pixels)).collect();
-        assert_eq!(boxes, vec![(0, 0, 2, 2, 2), (4, 0, 5, 2, 2), (0, 3, 2, 4, 2), (3, 3, 5, 4, 2)]);
+        let boxes: Vec<_> = blobs
+            .iter()
+            .map(|b| (b.x0, b.y0, b.x1, b.y1, b.pixels))
+            .collect();
+        assert_eq!(
+            boxes,
+            vec![
+                (0, 0, 2, 2, 2),
+                (4, 0, 5, 2, 2),
+                (0, 3, 2, 4, 2),
+                (3, 3, 5, 4, 2)
+            ]
+        );
     }
 
     #[test]
     fn frames_of_another_size_are_refused() {
         let size = ImageSize::new(32, 32).unwrap();
         let mut model =
-            BackgroundModel::new(size, ColumnSpans::full(size), ForegroundOptions::default()).unwrap();
+            BackgroundModel::new(size, ColumnSpans::full(size), ForegroundOptions::default())
+                .unwrap();
         let other = ImageSize::new(16, 16).unwrap();
         let data = frame_bytes(other, 0, 128, 128);
-        let err = model.apply(&Frame::packed(PixelFormat::I420, other, &data).unwrap()).unwrap_err();
+        let err = model
+            .apply(&Frame::packed(PixelFormat::I420, other, &data).unwrap())
+            .unwrap_err();
         assert!(err.to_string().contains("32×32"), "{err}");
     }
 }

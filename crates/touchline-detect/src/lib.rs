@@ -12,9 +12,9 @@
 
 mod detector;
 pub mod foreground;
+mod nms;
 pub mod panorama;
 pub mod scene;
-mod nms;
 pub mod yolo;
 
 pub use detector::{ModelFormat, OnnxDetector, TileOptions};

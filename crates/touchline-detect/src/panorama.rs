@@ -197,7 +197,12 @@ impl PanoramaDetector {
         // The widest groups first get the network; the rest are split by silhouette.
         groups.sort_by_key(|(b, _)| std::cmp::Reverse(b.width() * b.height()));
         let budget = match (&self.learned, self.options.learned) {
-            (Some(_), Some(l)) if self.background.frames() % u64::from(l.every.max(1)) == 0 => {
+            (Some(_), Some(l))
+                if self
+                    .background
+                    .frames()
+                    .is_multiple_of(u64::from(l.every.max(1))) =>
+            {
                 l.crops_per_frame as usize
             }
             _ => 0,
@@ -226,9 +231,7 @@ impl PanoramaDetector {
         } else {
             0.0
         };
-        found
-            .balls
-            .sort_by(|a, b| b.score.total_cmp(&a.score));
+        found.balls.sort_by(|a, b| b.score.total_cmp(&a.score));
         Ok(found)
     }
 
@@ -247,7 +250,9 @@ impl PanoramaDetector {
         let ball_px = expected * BALL_DIAMETER_M / PERSON_HEIGHT_M;
         // A ball in the air stands above the point its pixel would meet the ground at,
         // so it looks larger than the ball expected there: allow for it.
-        if w <= (ball_px * 3.0).max(4.0) + 2.0 && h <= (ball_px * 3.0).max(4.0) + 2.0 && h < 0.4 * expected
+        if w <= (ball_px * 3.0).max(4.0) + 2.0
+            && h <= (ball_px * 3.0).max(4.0) + 2.0
+            && h < 0.4 * expected
         {
             return Shape::Ball;
         }
@@ -312,7 +317,11 @@ impl PanoramaDetector {
                 }
             }
             for c in 0..3 {
-                colour[3 * k + c] = if n > 0 { sum[c] as f32 / n as f32 } else { 128.0 };
+                colour[3 * k + c] = if n > 0 {
+                    sum[c] as f32 / n as f32
+                } else {
+                    128.0
+                };
             }
         }
         colour
@@ -348,12 +357,16 @@ impl PanoramaDetector {
         let (bw, bh) = (blob.width() as f32, blob.height() as f32);
         let roundness = bw.min(bh) / bw.max(bh);
         let fill = n / (bw * bh);
-        let score = brightness * (0.5 + 0.5 * greyness) * (0.5 + 0.5 * roundness) * fill.min(1.0).sqrt();
+        let score =
+            brightness * (0.5 + 0.5 * greyness) * (0.5 + 0.5 * roundness) * fill.min(1.0).sqrt();
         if luma < 90.0 || score < 0.05 {
             return None;
         }
         Some(BallCandidate {
-            centre: Point2::new((blob.x0 + blob.x1) as f64 * 0.5, (blob.y0 + blob.y1) as f64 * 0.5),
+            centre: Point2::new(
+                (blob.x0 + blob.x1) as f64 * 0.5,
+                (blob.y0 + blob.y1) as f64 * 0.5,
+            ),
             diameter: bw.max(bh),
             score,
         })
@@ -381,7 +394,10 @@ impl PanoramaDetector {
         let on = |x: u32, y: u32| mask[y as usize * w + x as usize] != 0;
         let rows: Vec<u32> = (y0..y1).filter(|&y| (x0..x1).any(|x| on(x, y))).collect();
         let cols: Vec<u32> = (x0..x1).filter(|&x| (y0..y1).any(|y| on(x, y))).collect();
-        let pixels = (y0..y1).flat_map(|y| (x0..x1).map(move |x| (x, y))).filter(|&(x, y)| on(x, y)).count();
+        let pixels = (y0..y1)
+            .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+            .filter(|&(x, y)| on(x, y))
+            .count();
         Some(Blob {
             x0: *cols.first()?,
             x1: cols.last()? + 1,
@@ -411,13 +427,20 @@ impl PanoramaDetector {
             let reach = (width / n as f32 * 0.35) as usize;
             let lo = centre.saturating_sub(reach).max(cuts[cuts.len() - 1] + 1);
             let hi = (centre + reach).min(columns.len() - 1);
-            let cut = (lo..=hi.max(lo)).min_by_key(|&c| columns[c.min(columns.len() - 1)]).unwrap_or(centre);
+            let cut = (lo..=hi.max(lo))
+                .min_by_key(|&c| columns[c.min(columns.len() - 1)])
+                .unwrap_or(centre);
             cuts.push(cut);
         }
         cuts.push(columns.len());
         cuts.windows(2)
             .filter_map(|pair| {
-                self.trim(blob.x0 + pair[0] as u32, blob.x0 + pair[1] as u32, blob.y0, blob.y1)
+                self.trim(
+                    blob.x0 + pair[0] as u32,
+                    blob.x0 + pair[1] as u32,
+                    blob.y0,
+                    blob.y1,
+                )
             })
             .collect()
     }
@@ -427,7 +450,9 @@ impl PanoramaDetector {
         let (Some(net), Some(options)) = (&self.learned, self.options.learned) else {
             return Ok(Vec::new());
         };
-        let side = (blob.width().max(blob.height()) as f32 * 1.3).ceil().max(16.0);
+        let side = (blob.width().max(blob.height()) as f32 * 1.3)
+            .ceil()
+            .max(16.0);
         let cx = (blob.x0 + blob.x1) as f32 * 0.5;
         let cy = (blob.y0 + blob.y1) as f32 * 0.5;
         let (x0, y0) = (cx - side * 0.5, cy - side * 0.5);
@@ -486,7 +511,9 @@ fn merge_stacked(mut blobs: Vec<Blob>, scene: &Scene) -> Vec<Blob> {
                     continue;
                 }
                 let foot = Point2::new((lower.x0 + lower.x1) as f64 * 0.5, lower.y1 as f64);
-                let expected = scene.height_px_at_foot(foot, PERSON_HEIGHT_M).unwrap_or(0.0);
+                let expected = scene
+                    .height_px_at_foot(foot, PERSON_HEIGHT_M)
+                    .unwrap_or(0.0);
                 let gap = lower.y0 as f64 - upper.y1 as f64;
                 let joined = upper.union(lower);
                 if gap <= (0.12 * expected).max(1.0) && (joined.height() as f64) < 1.3 * expected {

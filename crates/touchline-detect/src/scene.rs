@@ -49,7 +49,8 @@ impl Scene {
 
     /// The panorama pixel of a pitch point at a height.
     pub fn pixel(&self, ground: Point2<f64>, height: f64) -> Option<Point2<f64>> {
-        self.panorama.project(&Point3::new(ground.x, ground.y, height))
+        self.panorama
+            .project(&Point3::new(ground.x, ground.y, height))
     }
 
     /// How many pixels tall an object of `height` metres standing on the pitch point

@@ -112,14 +112,19 @@ impl BallTracker {
 
     /// Takes in one frame's candidates and the people reported in it; returns where
     /// the ball is, if known.
-    pub fn update(&mut self, candidates: &[BallCandidate], people: &[PersonState]) -> Option<BallState> {
+    pub fn update(
+        &mut self,
+        candidates: &[BallCandidate],
+        people: &[PersonState],
+    ) -> Option<BallState> {
         // Predict, then chain each candidate to the nearest hypothesis expecting it.
         for h in &mut self.hypotheses {
             h.pixel += h.velocity;
         }
         let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
         for (hi, h) in self.hypotheses.iter().enumerate() {
-            let gate = self.options.gate_px + 1.5 * h.velocity.norm() + 4.0 * h.misses.min(8) as f64;
+            let gate =
+                self.options.gate_px + 1.5 * h.velocity.norm() + 4.0 * h.misses.min(8) as f64;
             for (ci, c) in candidates.iter().enumerate() {
                 let d = (c.centre - h.pixel).norm();
                 if d <= gate {
@@ -209,7 +214,11 @@ impl BallTracker {
             self.holder = None;
         }
 
-        let Some(h) = self.chosen.and_then(|id| self.hypotheses.iter().find(|h| h.id == id)).cloned() else {
+        let Some(h) = self
+            .chosen
+            .and_then(|id| self.hypotheses.iter().find(|h| h.id == id))
+            .cloned()
+        else {
             return self.held(people);
         };
         if h.misses == 0 {
@@ -276,7 +285,11 @@ fn isolation(pixel: &Point2<f64>, people: &[PersonState]) -> f32 {
         if !inside_x || pixel.y < b.y0 as f64 - 0.05 * h || pixel.y > b.y1 as f64 + 0.1 * h {
             continue;
         }
-        let f = if pixel.y >= b.y0 as f64 + 0.7 * h { 0.6 } else { 0.15 };
+        let f = if pixel.y >= b.y0 as f64 + 0.7 * h {
+            0.6
+        } else {
+            0.15
+        };
         factor = factor.min(f);
     }
     factor

@@ -98,7 +98,11 @@ mod tests {
             let t = i as f64 * dt;
             k.update(Point2::new(5.0 * t, -2.0 * t), 0.2);
         }
-        assert!((k.velocity() - Vector2::new(5.0, -2.0)).norm() < 0.3, "{:?}", k.velocity());
+        assert!(
+            (k.velocity() - Vector2::new(5.0, -2.0)).norm() < 0.3,
+            "{:?}",
+            k.velocity()
+        );
         k.predict(0.5);
         let expected = Point2::new(5.0 * 2.5, -2.0 * 2.5);
         assert!((k.position() - expected).norm() < 0.3);

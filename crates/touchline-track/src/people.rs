@@ -18,7 +18,9 @@ use crate::kalman::Kalman;
 use crate::metrics::assign;
 
 /// Identifies one track for the whole match (from 1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct TrackId(pub u64);
 
@@ -148,7 +150,10 @@ impl PeopleTracker {
 
     /// Every track ever reported, ended or live.
     pub fn reported(&self) -> impl Iterator<Item = &PersonTrack> {
-        self.ended.iter().chain(&self.tracks).filter(|t| t.reported > 0)
+        self.ended
+            .iter()
+            .chain(&self.tracks)
+            .filter(|t| t.reported > 0)
     }
 
     fn measure(&self, candidate: &PersonCandidate) -> Option<Measurement> {
@@ -183,7 +188,10 @@ impl PeopleTracker {
         for strong in [true, false] {
             let rows: Vec<usize> = (0..self.tracks.len()).filter(|&t| !matched[t]).collect();
             let cols: Vec<usize> = (0..measured.len())
-                .filter(|&m| !used[m] && (candidates[measured[m].0].score >= self.options.high_score) == strong)
+                .filter(|&m| {
+                    !used[m]
+                        && (candidates[measured[m].0].score >= self.options.high_score) == strong
+                })
                 .collect();
             if rows.is_empty() || cols.is_empty() {
                 continue;
@@ -191,7 +199,8 @@ impl PeopleTracker {
             let mut score = vec![0.0; rows.len() * cols.len()];
             for (r, &t) in rows.iter().enumerate() {
                 for (c, &m) in cols.iter().enumerate() {
-                    let cost = self.pair_cost(&self.tracks[t], &candidates[measured[m].0], &measured[m].1);
+                    let cost =
+                        self.pair_cost(&self.tracks[t], &candidates[measured[m].0], &measured[m].1);
                     if cost < self.options.gate {
                         // Confirmed tracks win ties over tentative ones.
                         let bonus = if self.tracks[t].confirmed { 1.0 } else { 0.0 };
@@ -268,13 +277,19 @@ impl PeopleTracker {
             filter.covariance[(3, 3)] = 4.0;
             let id = TrackId(self.next_id);
             self.next_id += 1;
-            let (w, h) = (candidate.bbox.x1 - candidate.bbox.x0, candidate.bbox.y1 - candidate.bbox.y0);
+            let (w, h) = (
+                candidate.bbox.x1 - candidate.bbox.x0,
+                candidate.bbox.y1 - candidate.bbox.y0,
+            );
             self.tracks.push(PersonTrack {
                 id,
                 filter,
                 colour: candidate.colour,
                 colour_samples: u32::from(!candidate.from_group),
-                shape: [w as f64 / meas.expected_height, h as f64 / meas.expected_height],
+                shape: [
+                    w as f64 / meas.expected_height,
+                    h as f64 / meas.expected_height,
+                ],
                 hits: 1,
                 misses: 0,
                 confirmed: self.options.confirm_after <= 1,
@@ -372,11 +387,14 @@ impl PeopleTracker {
             track.confirmed = true;
         }
         track.seen_box = Some(candidate.bbox);
-        let (w, h) = (candidate.bbox.x1 - candidate.bbox.x0, candidate.bbox.y1 - candidate.bbox.y0);
+        let (w, h) = (
+            candidate.bbox.x1 - candidate.bbox.x0,
+            candidate.bbox.y1 - candidate.bbox.y0,
+        );
         let shape = [w as f64 / m.expected_height, h as f64 / m.expected_height];
         if !candidate.from_group && candidate.score >= self.options.high_score {
-            for k in 0..2 {
-                track.shape[k] += 0.1 * (shape[k] - track.shape[k]);
+            for (kept, new) in track.shape.iter_mut().zip(shape) {
+                *kept += 0.1 * (new - *kept);
             }
             let n = track.colour_samples.min(50) as f32;
             for c in 0..6 {

@@ -83,7 +83,9 @@ impl MatchTracker {
         learned: Option<OnnxDetector>,
     ) -> Result<MatchTracker> {
         if !(fps.is_finite() && fps > 0.0) {
-            return Err(crate::Error::Input(format!("frame rate {fps} must be positive")));
+            return Err(crate::Error::Input(format!(
+                "frame rate {fps} must be positive"
+            )));
         }
         Ok(MatchTracker {
             detector: PanoramaDetector::new(scene, options.detection, learned)?,

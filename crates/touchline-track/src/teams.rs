@@ -99,7 +99,15 @@ pub fn assign_teams(tracks: &[TrackSummary], half_length: f64) -> Vec<(TrackId, 
     if measured.len() < 2 {
         return tracks
             .iter()
-            .map(|t| (t.id, Assignment { team: None, role: Role::Player }))
+            .map(|t| {
+                (
+                    t.id,
+                    Assignment {
+                        team: None,
+                        role: Role::Player,
+                    },
+                )
+            })
             .collect();
     }
     let points: Vec<([f64; 3], f64)> = measured
@@ -145,7 +153,11 @@ pub fn assign_teams(tracks: &[TrackSummary], half_length: f64) -> Vec<(TrackId, 
             side_sum[k] += t.mean_x * t.samples as f64;
         }
     }
-    let defends_negative_x = if side_sum[0] <= side_sum[1] { Team::A } else { Team::B };
+    let defends_negative_x = if side_sum[0] <= side_sum[1] {
+        Team::A
+    } else {
+        Team::B
+    };
     let other = |t: Team| if t == Team::A { Team::B } else { Team::A };
 
     tracks
@@ -159,12 +171,21 @@ pub fn assign_teams(tracks: &[TrackSummary], half_length: f64) -> Vec<(TrackId, 
                     } else {
                         other(defends_negative_x)
                     };
-                    Assignment { team: Some(team), role: Role::Goalkeeper }
+                    Assignment {
+                        team: Some(team),
+                        role: Role::Goalkeeper,
+                    }
                 } else {
-                    Assignment { team: None, role: Role::Referee }
+                    Assignment {
+                        team: None,
+                        role: Role::Referee,
+                    }
                 }
             } else {
-                Assignment { team: Some(team_of(&p)), role: Role::Player }
+                Assignment {
+                    team: Some(team_of(&p)),
+                    role: Role::Player,
+                }
             };
             (t.id, assignment)
         })
@@ -172,7 +193,11 @@ pub fn assign_teams(tracks: &[TrackSummary], half_length: f64) -> Vec<(TrackId, 
 }
 
 fn shirt_order(c: &[f64; 3]) -> (i64, i64, i64) {
-    (c[0].round() as i64, c[1].round() as i64, c[2].round() as i64)
+    (
+        c[0].round() as i64,
+        c[1].round() as i64,
+        c[2].round() as i64,
+    )
 }
 
 #[cfg(test)]
@@ -194,8 +219,16 @@ mod tests {
         let white = [200.0, 128.0, 128.0];
         let mut tracks = Vec::new();
         for i in 0..10 {
-            tracks.push(track(i, [red[0] + i as f32, red[1], red[2] - i as f32], -10.0));
-            tracks.push(track(100 + i, [white[0] - i as f32, white[1], white[2]], 8.0));
+            tracks.push(track(
+                i,
+                [red[0] + i as f32, red[1], red[2] - i as f32],
+                -10.0,
+            ));
+            tracks.push(track(
+                100 + i,
+                [white[0] - i as f32, white[1], white[2]],
+                8.0,
+            ));
         }
         tracks.push(track(50, [150.0, 60.0, 90.0], -49.0)); // keeper at the −x end
         tracks.push(track(150, [120.0, 170.0, 100.0], 50.0)); // keeper at the +x end
@@ -210,8 +243,26 @@ mod tests {
             assert_eq!(assigned[&TrackId(100 + i)].team, Some(white_team));
         }
         // Red players stand towards −x, so red defends the −x goal.
-        assert_eq!(assigned[&TrackId(50)], Assignment { team: Some(red_team), role: Role::Goalkeeper });
-        assert_eq!(assigned[&TrackId(150)], Assignment { team: Some(white_team), role: Role::Goalkeeper });
-        assert_eq!(assigned[&TrackId(99)], Assignment { team: None, role: Role::Referee });
+        assert_eq!(
+            assigned[&TrackId(50)],
+            Assignment {
+                team: Some(red_team),
+                role: Role::Goalkeeper
+            }
+        );
+        assert_eq!(
+            assigned[&TrackId(150)],
+            Assignment {
+                team: Some(white_team),
+                role: Role::Goalkeeper
+            }
+        );
+        assert_eq!(
+            assigned[&TrackId(99)],
+            Assignment {
+                team: None,
+                role: Role::Referee
+            }
+        );
     }
 }

@@ -151,7 +151,8 @@ impl<W: Write> TracksWriter<W> {
 
     /// Appends one frame.
     pub fn frame(&mut self, frame: &FrameRecord) -> io::Result<()> {
-        self.out.write_all(if self.frames > 0 { b",\n" } else { b"\n" })?;
+        self.out
+            .write_all(if self.frames > 0 { b",\n" } else { b"\n" })?;
         serde_json::to_writer(&mut self.out, frame)?;
         self.frames += 1;
         Ok(())
@@ -187,7 +188,8 @@ pub struct TracksFile {
 impl TracksFile {
     /// Parses a tracks file, checking its format line.
     pub fn from_json(text: &str) -> Result<TracksFile, String> {
-        let file: TracksFile = serde_json::from_str(text).map_err(|e| format!("not a tracks file: {e}"))?;
+        let file: TracksFile =
+            serde_json::from_str(text).map_err(|e| format!("not a tracks file: {e}"))?;
         if file.format != TRACKS_FORMAT {
             return Err(format!(
                 "format is {:?}, expected {TRACKS_FORMAT:?}",

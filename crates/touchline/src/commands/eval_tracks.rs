@@ -73,13 +73,18 @@ pub fn evaluate(tracks_path: &Path, truth_path: &Path, rig: Option<&Path>) -> Re
     let rig = Rig::load(&rig_path)?;
     let text = std::fs::read_to_string(tracks_path)
         .with_context(|| format!("cannot read {}", tracks_path.display()))?;
-    let tracks = TracksFile::from_json(&text).map_err(|e| anyhow!("{}: {e}", tracks_path.display()))?;
+    let tracks =
+        TracksFile::from_json(&text).map_err(|e| anyhow!("{}: {e}", tracks_path.display()))?;
     let text = std::fs::read_to_string(truth_path)
         .with_context(|| format!("cannot read {}", truth_path.display()))?;
     let truth: Truth = serde_json::from_str(&text)
         .map_err(|e| anyhow!("{} is not a truth file: {e}", truth_path.display()))?;
     if truth.format != TRUTH_FORMAT {
-        bail!("{}: format is {:?}, expected {TRUTH_FORMAT:?}", truth_path.display(), truth.format);
+        bail!(
+            "{}: format is {:?}, expected {TRUTH_FORMAT:?}",
+            truth_path.display(),
+            truth.format
+        );
     }
     if tracks.panorama != rig.panorama {
         bail!(
@@ -102,18 +107,33 @@ impl BoxMapper {
         let models = rig.camera_models()?;
         Ok(BoxMapper {
             rig: rig.clone(),
-            cameras: rig.cameras.iter().map(|c| c.name.clone()).zip(models).collect(),
+            cameras: rig
+                .cameras
+                .iter()
+                .map(|c| c.name.clone())
+                .zip(models)
+                .collect(),
         })
     }
 
     /// The panorama box of the best-seen camera box, with its visible fraction.
-    pub fn panorama_box(&self, boxes: &std::collections::BTreeMap<String, BoxTruth>) -> Option<([f64; 4], f64)> {
-        let (name, b) = boxes
-            .iter()
-            .max_by(|a, b| a.1[4].total_cmp(&b.1[4]))?;
+    pub fn panorama_box(
+        &self,
+        boxes: &std::collections::BTreeMap<String, BoxTruth>,
+    ) -> Option<([f64; 4], f64)> {
+        let (name, b) = boxes.iter().max_by(|a, b| a.1[4].total_cmp(&b.1[4]))?;
         let camera = &self.cameras.iter().find(|(n, _)| n == name)?.1;
         let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-        for (fx, fy) in [(0.0, 0.0), (0.5, 0.0), (1.0, 0.0), (0.0, 0.5), (1.0, 0.5), (0.0, 1.0), (0.5, 1.0), (1.0, 1.0)] {
+        for (fx, fy) in [
+            (0.0, 0.0),
+            (0.5, 0.0),
+            (1.0, 0.0),
+            (0.0, 0.5),
+            (1.0, 0.5),
+            (0.0, 1.0),
+            (0.5, 1.0),
+            (1.0, 1.0),
+        ] {
             let pixel = Point2::new(b[0] + fx * (b[2] - b[0]), b[1] + fy * (b[3] - b[1]));
             let ray = camera.ray(&pixel)?;
             let p = self.rig.panorama.project_direction(&ray)?;
@@ -138,9 +158,17 @@ pub fn score(tracks: &TracksFile, truth: &Truth, rig: &Rig) -> Result<TrackScore
         .iter()
         .map(|p| (p.id.0, (p.team.unwrap_or(Side::Home), p.role)))
         .collect();
-    let referee_ids: Vec<u32> = truth.people.iter().filter(|p| p.team.is_none()).map(|p| p.id.0).collect();
-    let identities: HashMap<TrackId, (Option<Team>, Role)> =
-        tracks.people.iter().map(|t| (t.id, (t.team, t.role))).collect();
+    let referee_ids: Vec<u32> = truth
+        .people
+        .iter()
+        .filter(|p| p.team.is_none())
+        .map(|p| p.id.0)
+        .collect();
+    let identities: HashMap<TrackId, (Option<Team>, Role)> = tracks
+        .people
+        .iter()
+        .map(|t| (t.id, (t.team, t.role)))
+        .collect();
 
     let mut image_frames = Vec::with_capacity(n);
     let mut pitch_frames = Vec::with_capacity(n);
@@ -162,19 +190,34 @@ pub fn score(tracks: &TracksFile, truth: &Truth, rig: &Rig) -> Result<TrackScore
             .collect();
         let truth_ids: Vec<u64> = truth_people.iter().map(|p| p.0 as u64).collect();
         let track_ids: Vec<u64> = tf.people.iter().map(|p| p.id.0).collect();
-        image_frames.push(FrameMatch::from_fn(truth_ids.clone(), track_ids.clone(), |g, t| {
-            box_iou(truth_people[g].1, tf.people[t].bbox)
-        }));
+        image_frames.push(FrameMatch::from_fn(
+            truth_ids.clone(),
+            track_ids.clone(),
+            |g, t| box_iou(truth_people[g].1, tf.people[t].bbox),
+        ));
         let pitch = FrameMatch::from_fn(truth_ids, track_ids, |g, t| {
             let d = (truth_people[g].2 - Point2::new(tf.people[t].x, tf.people[t].y)).norm();
             distance_similarity(d, PITCH_ZERO_AT_M)
         });
         // Teams and roles on this frame's best pitch matching.
-        let score: Vec<f64> = pitch.similarity.iter().map(|s| if *s >= MATCH_AT { *s } else { 0.0 }).collect();
-        for (g, t) in touchline_track::metrics::assign(pitch.truth.len(), pitch.tracks.len(), &score) {
+        let score: Vec<f64> = pitch
+            .similarity
+            .iter()
+            .map(|s| if *s >= MATCH_AT { *s } else { 0.0 })
+            .collect();
+        for (g, t) in
+            touchline_track::metrics::assign(pitch.truth.len(), pitch.tracks.len(), &score)
+        {
             let id = truth_people[g].0;
-            let (side, role) = people.get(&id).copied().unwrap_or((Side::Home, TruthRole::Player));
-            let truth_side = if referee_ids.contains(&id) { None } else { Some(side) };
+            let (side, role) = people
+                .get(&id)
+                .copied()
+                .unwrap_or((Side::Home, TruthRole::Player));
+            let truth_side = if referee_ids.contains(&id) {
+                None
+            } else {
+                Some(side)
+            };
             let (team, track_role) = identities
                 .get(&tf.people[t].id)
                 .copied()
@@ -206,7 +249,9 @@ pub fn score(tracks: &TracksFile, truth: &Truth, rig: &Rig) -> Result<TrackScore
                     found += u64::from(ball_is_visible);
                     image_errors.push(error_px);
                     if gf.ball.z <= ON_GROUND_M && b.x.is_finite() {
-                        ground_errors.push((Point2::new(b.x, b.y) - Point2::new(gf.ball.x, gf.ball.y)).norm());
+                        ground_errors.push(
+                            (Point2::new(b.x, b.y) - Point2::new(gf.ball.x, gf.ball.y)).norm(),
+                        );
                     }
                 }
             }
@@ -234,15 +279,24 @@ pub fn score(tracks: &TracksFile, truth: &Truth, rig: &Rig) -> Result<TrackScore
     Ok(TrackScores {
         frames: n,
         image_hota: [image.hota, image.det_a, image.ass_a],
-        image_idf1_mota: [identity(&image_frames, MATCH_AT).idf1, clear_mot(&image_frames, MATCH_AT).mota],
+        image_idf1_mota: [
+            identity(&image_frames, MATCH_AT).idf1,
+            clear_mot(&image_frames, MATCH_AT).mota,
+        ],
         pitch_hota: [pitch.hota, pitch.det_a, pitch.ass_a],
         pitch_det_re_pr: [pitch.det_re, pitch.det_pr],
-        pitch_idf1_mota: [identity(&pitch_frames, MATCH_AT).idf1, clear_mot(&pitch_frames, MATCH_AT).mota],
+        pitch_idf1_mota: [
+            identity(&pitch_frames, MATCH_AT).idf1,
+            clear_mot(&pitch_frames, MATCH_AT).mota,
+        ],
         team_accuracy: ratio(team_right, matched_pairs),
         role_accuracy: ratio(role_right, matched_pairs),
         ball_recall: ratio(found, visible),
         ball_precision: ratio(reported_right, reported),
-        ball_ground_error_m: [percentile(&mut ground_errors, 0.5), percentile(&mut ground_errors, 0.9)],
+        ball_ground_error_m: [
+            percentile(&mut ground_errors, 0.5),
+            percentile(&mut ground_errors, 0.9),
+        ],
         ball_image_error_px: percentile(&mut image_errors, 0.5),
     })
 }

@@ -75,7 +75,11 @@ pub fn run(args: &StitchArgs) -> Result<()> {
 
 /// Refuses camera videos that cannot be stitched with `rig`, before any work: frame
 /// sizes or rates that differ, or sizes other than the rig's cameras'.
-pub fn check_inputs(rig: &Rig, left: (&Path, &StreamInfo), right: (&Path, &StreamInfo)) -> Result<()> {
+pub fn check_inputs(
+    rig: &Rig,
+    left: (&Path, &StreamInfo),
+    right: (&Path, &StreamInfo),
+) -> Result<()> {
     let size = |info: &StreamInfo| format!("{}×{}", info.width, info.height);
     if (left.1.width, left.1.height) != (right.1.width, right.1.height) {
         bail!(

@@ -88,13 +88,22 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
                 }
                 continue;
             };
-            let buffer = sample.buffer().ok_or_else(|| anyhow!("sample without buffer"))?;
-            let caps = sample.caps().ok_or_else(|| anyhow!("sample without caps"))?;
+            let buffer = sample
+                .buffer()
+                .ok_or_else(|| anyhow!("sample without buffer"))?;
+            let caps = sample
+                .caps()
+                .ok_or_else(|| anyhow!("sample without caps"))?;
             let info = gst_video::VideoInfo::from_caps(caps)?;
             let video = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info)
                 .map_err(|_| anyhow!("cannot map a panorama frame"))?;
             let planes: Vec<(&[u8], usize)> = (0..3)
-                .map(|i| Ok((video.plane_data(i)?, video.plane_stride()[i as usize] as usize)))
+                .map(|i| {
+                    Ok((
+                        video.plane_data(i)?,
+                        video.plane_stride()[i as usize] as usize,
+                    ))
+                })
                 .collect::<Result<_>>()?;
             let frame = Frame::from_planes(
                 PixelFormat::I420,
@@ -120,7 +129,11 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
         )
     })?;
     if stats.frames == 0 {
-        anyhow::bail!("{} and {} hold no frames to track", args.left.display(), args.right.display());
+        anyhow::bail!(
+            "{} and {} hold no frames to track",
+            args.left.display(),
+            args.right.display()
+        );
     }
     let identities = tracker.identities();
     writer.finish(&identities)?.flush()?;
@@ -141,7 +154,8 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
     if let Some(mot) = mot {
         let text = std::fs::read_to_string(&written)
             .with_context(|| format!("cannot read back {}", written.display()))?;
-        let file = TracksFile::from_json(&text).map_err(|e| anyhow!("{}: {e}", written.display()))?;
+        let file =
+            TracksFile::from_json(&text).map_err(|e| anyhow!("{}: {e}", written.display()))?;
         let mut out = mot.create()?;
         out.write_all(file.to_mot_csv().as_bytes())?;
         out.flush()?;
