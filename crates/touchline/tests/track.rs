@@ -72,7 +72,7 @@ fn a_simulated_match_is_tracked_exported_and_scored() {
     println!("{report}");
     // Floors well below what the tracker reaches, so that a regression that breaks
     // detection, association or teams fails here.
-    assert!(figure(&report, "detection recall") > 0.6, "{report}");
+    assert!(figure(&report, "detection recall") > 0.5, "{report}");
     assert!(figure(&report, "teams right on") > 90.0, "{report}");
     let pitch = report
         .lines()
