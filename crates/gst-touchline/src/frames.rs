@@ -56,7 +56,7 @@ fn strides(strides: &[i32], n: usize) -> Result<Vec<usize>, String> {
 }
 
 /// A mapped GStreamer frame as a core frame to read.
-pub(crate) fn frame<'a>(
+pub fn frame<'a>(
     video: &'a gst_video::VideoFrameRef<&gst::BufferRef>,
 ) -> Result<Frame<'a>, String> {
     let format = pixel_format(video.format())

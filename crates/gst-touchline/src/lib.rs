@@ -23,7 +23,7 @@
 
 use gst::glib;
 
-mod frames;
+pub mod frames;
 mod rigfile;
 pub mod simsrc;
 pub mod stitch;

@@ -5,9 +5,7 @@ use std::io::Write;
 
 use anyhow::{anyhow, Context, Result};
 use gst::prelude::*;
-use gst_video::prelude::*;
-use touchline_core::geometry::{ImageSize, Rig};
-use touchline_core::warp::{Frame, PixelFormat};
+use touchline_core::geometry::Rig;
 use touchline_detect::scene::Scene;
 use touchline_track::tracks::{TracksFile, TracksWriter};
 use touchline_track::{MatchTracker, TrackerOptions};
@@ -97,19 +95,7 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
             let info = gst_video::VideoInfo::from_caps(caps)?;
             let video = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info)
                 .map_err(|_| anyhow!("cannot map a panorama frame"))?;
-            let planes: Vec<(&[u8], usize)> = (0..3)
-                .map(|i| {
-                    Ok((
-                        video.plane_data(i)?,
-                        video.plane_stride()[i as usize] as usize,
-                    ))
-                })
-                .collect::<Result<_>>()?;
-            let frame = Frame::from_planes(
-                PixelFormat::I420,
-                ImageSize::new(info.width(), info.height())?,
-                &planes,
-            )?;
+            let frame = gsttouchline::frames::frame(&video).map_err(|e| anyhow!(e))?;
             let tracked = tracker.process(&frame)?;
             writer.frame(&tracked.record(stats.frames, fps))?;
             stats.frames += 1;
