@@ -4,7 +4,7 @@
 Generates random sequences (players moving on a pitch, tracks that follow them with
 noise, id switches, gaps and ghosts; similarity max(0, 1 - d / 2 m)), evaluates each
 with TrackEval's metric classes and with the Rust implementation (through the ignored
-test crates/touchline-track/tests/metrics_crosscheck.rs), and compares every figure.
+test crates/touchline-track/tests/metrics/trackeval.rs), and compares every figure.
 
 Needs a Python with trackeval 1.3.0, numpy and scipy, e.g.:
 
@@ -148,7 +148,7 @@ def rust_figures(cases):
         env = {**os.environ, "TOUCHLINE_METRICS_CASES": cases_path, "TOUCHLINE_METRICS_OUT": out_path}
         subprocess.run(
             ["cargo", "test", "--release", "-q", "-p", "touchline-track",
-             "--test", "metrics_crosscheck", "--", "--ignored"],
+             "--test", "metrics", "--", "--ignored"],
             check=True, env=env,
         )
         with open(out_path) as f:

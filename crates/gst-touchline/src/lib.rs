@@ -9,12 +9,16 @@
 //!   panorama, steered by its properties or frame by frame by [`viewmeta`].
 //! - [`track`] (`touchlinetrack`): people and the ball tracked in the panorama, each
 //!   frame's tracks attached as [`tracksmeta`].
+//! - [`director`] (`touchlinedirector`): the automatic camera operator, live on a fixed
+//!   delay: reads each frame's [`tracksmeta`] and attaches where the virtual camera
+//!   should look as [`viewmeta`].
 //!
 //! Buffer metadata: [`truthmeta`] (a simulated frame's ground truth), [`viewmeta`]
 //! (where the virtual camera should look) and [`tracksmeta`] (what was tracked).
 //!
-//! The elements are thin: the pictures are computed by `touchline_core::warp` and the
-//! tracks by `touchline_track`, which know nothing of GStreamer.
+//! The elements are thin: the pictures are computed by `touchline_core::warp`, the
+//! tracks by `touchline_track` and the views by `touchline_direct`, which know nothing
+//! of GStreamer.
 //!
 //! Applications that link this crate register the elements with
 //! [`plugin_register_static`]; `gst-launch-1.0` and friends find the built
@@ -23,6 +27,7 @@
 
 use gst::glib;
 
+pub mod director;
 pub mod frames;
 mod rigfile;
 pub mod simsrc;
@@ -41,6 +46,7 @@ fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     stitch::register(plugin)?;
     virtualcam::register(plugin)?;
     track::register(plugin)?;
+    director::register(plugin)?;
     Ok(())
 }
 

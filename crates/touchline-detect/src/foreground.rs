@@ -70,6 +70,35 @@ impl ColumnSpans {
     }
 }
 
+/// The region of interest laid out for the per-row kernel: per row, the columns from
+/// the first to one past the last of interest, and a per-pixel byte mask (0xFF inside)
+/// to AND the foreground with.
+struct RegionOfInterest {
+    rows: Vec<(usize, usize)>,
+    inside: Vec<u8>,
+}
+
+impl RegionOfInterest {
+    fn new(size: ImageSize, spans: &ColumnSpans) -> RegionOfInterest {
+        let (w, h) = (size.width as usize, size.height as usize);
+        let mut inside = vec![0u8; w * h];
+        let mut rows = vec![(0, 0); h];
+        for (y, (row, range)) in inside.chunks_exact_mut(w).zip(rows.iter_mut()).enumerate() {
+            let mut first = None;
+            let mut last = 0;
+            for (x, byte) in row.iter_mut().enumerate() {
+                if spans.contains(x, y as u32) {
+                    *byte = 0xFF;
+                    first.get_or_insert(x);
+                    last = x + 1;
+                }
+            }
+            *range = (first.unwrap_or(0), last);
+        }
+        RegionOfInterest { rows, inside }
+    }
+}
+
 /// A connected region of foreground pixels.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Blob {
@@ -111,7 +140,7 @@ impl Blob {
 /// The background of an I420 panorama and the foreground mask of the latest frame.
 pub struct BackgroundModel {
     size: ImageSize,
-    spans: ColumnSpans,
+    roi: RegionOfInterest,
     options: ForegroundOptions,
     luma: Vec<u8>,
     chroma: [Vec<u8>; 2],
@@ -134,7 +163,7 @@ impl BackgroundModel {
         let nc = n / 4;
         Ok(BackgroundModel {
             size,
-            spans,
+            roi: RegionOfInterest::new(size, &spans),
             options,
             luma: vec![0; n],
             chroma: [vec![128; nc], vec![128; nc]],
@@ -196,45 +225,69 @@ impl BackgroundModel {
             .frames
             .is_multiple_of(u64::from(self.options.foreground_update_every.max(1)));
         let options = self.options;
-        let spans = &self.spans;
+        let roi = &self.roi;
         let [bg_u, bg_v] = &mut self.chroma;
-        // Two picture rows share a chroma row: work on row pairs, in parallel bands.
+        // Two picture rows share a chroma row: work on row pairs, in parallel bands. Each
+        // pass below is a plain loop over bytes that the compiler turns into vector code;
+        // only the few pixels that differ from the background take the scalar shadow test.
         self.luma
             .par_chunks_mut(2 * w)
             .zip(self.mask.par_chunks_mut(2 * w))
             .zip(bg_u.par_chunks_mut(cw).zip(bg_v.par_chunks_mut(cw)))
             .enumerate()
-            .for_each(|(cy, ((luma, mask), (bu, bv)))| {
-                let u_row = &pu.data[cy * pu.stride..][..cw];
-                let v_row = &pv.data[cy * pv.stride..][..cw];
-                for dy in 0..2 {
-                    let y = 2 * cy + dy;
-                    let frame_row = &py.data[y * py.stride..][..w];
-                    let bg_row = &mut luma[dy * w..(dy + 1) * w];
-                    let mask_row = &mut mask[dy * w..(dy + 1) * w];
-                    for x in 0..w {
-                        if !spans.contains(x, y as u32) {
-                            mask_row[x] = 0;
+            .for_each_init(
+                || vec![0u8; w],
+                |chroma_diff, (cy, ((luma, mask), (bu, bv)))| {
+                    let u_row = &pu.data[cy * pu.stride..][..cw];
+                    let v_row = &pv.data[cy * pv.stride..][..cw];
+                    // Chroma difference, spread to both luma columns it covers.
+                    for (pair, ((&u, &v), (&b_u, &b_v))) in chroma_diff
+                        .chunks_exact_mut(2)
+                        .zip(u_row.iter().zip(v_row).zip(bu.iter().zip(bv.iter())))
+                    {
+                        let d = u.abs_diff(b_u).saturating_add(v.abs_diff(b_v));
+                        pair[0] = d;
+                        pair[1] = d;
+                    }
+                    for dy in 0..luma.len() / w {
+                        let y = 2 * cy + dy;
+                        let (x0, x1) = roi.rows[y];
+                        let mask_row = &mut mask[dy * w..(dy + 1) * w];
+                        mask_row.fill(0);
+                        if x0 >= x1 {
                             continue;
                         }
-                        let (cx, b, f) = (x / 2, bg_row[x], frame_row[x]);
-                        let fg =
-                            is_foreground(&options, [f, u_row[cx], v_row[cx]], [b, bu[cx], bv[cx]]);
-                        mask_row[x] = fg as u8;
-                        if !fg || update_foreground {
-                            bg_row[x] = step_towards(b, f);
+                        let frame_row = &py.data[y * py.stride..][x0..x1];
+                        let bg_row = &mut luma[dy * w + x0..dy * w + x1];
+                        let inside = &roi.inside[y * w + x0..y * w + x1];
+                        let row = RowPixels {
+                            frame: frame_row,
+                            u: u_row,
+                            v: v_row,
+                            bu,
+                            bv,
+                            x0,
+                        };
+                        mark_row(
+                            &options,
+                            &row,
+                            bg_row,
+                            &chroma_diff[x0..x1],
+                            inside,
+                            &mut mask_row[x0..x1],
+                            update_foreground,
+                        );
+                    }
+                    // Chroma follows when its top-left luma sample does.
+                    let top_mask = &mask[..w];
+                    for (cx, (b_u, b_v)) in bu.iter_mut().zip(bv.iter_mut()).enumerate() {
+                        if top_mask[2 * cx] == 0 || update_foreground {
+                            *b_u = step_towards(*b_u, u_row[cx]);
+                            *b_v = step_towards(*b_v, v_row[cx]);
                         }
                     }
-                }
-                // Chroma follows when its top-left luma sample does.
-                let top_mask = &mask[..w];
-                for cx in 0..cw {
-                    if top_mask[2 * cx] == 0 || update_foreground {
-                        bu[cx] = step_towards(bu[cx], u_row[cx]);
-                        bv[cx] = step_towards(bv[cx], v_row[cx]);
-                    }
-                }
-            });
+                },
+            );
         self.frames += 1;
         Ok(())
     }
@@ -296,6 +349,60 @@ impl BackgroundModel {
                 self.chroma[1][cy * cw + cx] = pv.data[cy * pv.stride + cx];
             }
         }
+    }
+}
+
+/// One picture row's samples, with the chroma row it shares, from column `x0` on.
+struct RowPixels<'a> {
+    frame: &'a [u8],
+    u: &'a [u8],
+    v: &'a [u8],
+    bu: &'a [u8],
+    bv: &'a [u8],
+    x0: usize,
+}
+
+/// Marks one row's foreground and moves its background one level towards the picture.
+fn mark_row(
+    options: &ForegroundOptions,
+    row: &RowPixels,
+    background: &mut [u8],
+    chroma_diff: &[u8],
+    inside: &[u8],
+    mask: &mut [u8],
+    update_foreground: bool,
+) {
+    let (luma_threshold, chroma_threshold) = (options.luma_threshold, options.chroma_threshold);
+    // Pass 1, vectorised: anything that differs by more than noise.
+    for ((m, (&f, &b)), (&c, &roi)) in mask
+        .iter_mut()
+        .zip(row.frame.iter().zip(background.iter()))
+        .zip(chroma_diff.iter().zip(inside))
+    {
+        *m = (((f.abs_diff(b) > luma_threshold) | (c > chroma_threshold)) as u8) & roi;
+    }
+    // Pass 2, scalar over the few candidates: darker pixels may be shadow.
+    for (start, chunk) in mask.chunks_mut(32).enumerate().map(|(i, c)| (i * 32, c)) {
+        if chunk.iter().fold(0u8, |a, &m| a | m) == 0 {
+            continue;
+        }
+        for (i, m) in chunk.iter_mut().enumerate() {
+            let x = start + i;
+            if *m == 0 || row.frame[x] >= background[x] {
+                continue;
+            }
+            let cx = (row.x0 + x) / 2;
+            let picture = [row.frame[x], row.u[cx], row.v[cx]];
+            let bg = [background[x], row.bu[cx], row.bv[cx]];
+            *m = is_foreground(options, picture, bg) as u8;
+        }
+    }
+    // Pass 3, vectorised: the background follows the picture, under foreground only
+    // on update frames.
+    let hold = if update_foreground { 0 } else { 1 };
+    for ((b, &f), &m) in background.iter_mut().zip(row.frame).zip(mask.iter()) {
+        let moved = step_towards(*b, f);
+        *b = if (m & hold) != 0 { *b } else { moved };
     }
 }
 

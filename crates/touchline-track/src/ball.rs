@@ -79,11 +79,27 @@ struct Hypothesis {
     /// Where it was when it last moved, and the frames it has stayed there since.
     anchor: Point2<f64>,
     still: u32,
+    /// Where the chain began, and whether it has since gone far from there: only a
+    /// chain that has travelled may be the ball. Goal posts, corner flags and specks
+    /// on the boards never do, while the ball at a restart has travelled before it
+    /// rests (and the kick-off's ball as soon as it is kicked).
+    origin: Point2<f64>,
+    travelled: bool,
 }
+
+/// How far (panorama pixels) a chain must get from where it began to have travelled.
+const TRAVELLED_PX: f64 = 10.0;
 
 /// Frames a candidate may stay put before it counts as something static rather than
 /// the ball (which rests only at restarts).
 const STILL_FRAMES: u32 = 25;
+/// Beyond the lines by more than this (metres, on the ground under it) the ball is out
+/// of play: a still or slow candidate there is a board, a spectator or a bag, never
+/// the ball in play. (A ball in the air looks further away than it is, so one moving
+/// fast out there may still be the ball.)
+const OFF_PITCH_MARGIN_M: f64 = 3.0;
+/// Slower than this (panorama pixels per frame) a candidate off the pitch is ignored.
+const OFF_PITCH_MOVING_PX: f64 = 2.0;
 
 /// The ball tracker: candidates chained over time into hypotheses; the best-scored
 /// hypothesis is the ball, with hysteresis so it does not flicker between rivals.
@@ -152,6 +168,7 @@ impl BallTracker {
                 measured
             };
             h.pixel = c.centre;
+            h.travelled |= (h.pixel - h.origin).norm() > TRAVELLED_PX;
             if (h.pixel - h.anchor).norm() > 2.5 {
                 h.anchor = h.pixel;
                 h.still = 0;
@@ -183,22 +200,39 @@ impl BallTracker {
                     misses: 0,
                     anchor: c.centre,
                     still: 0,
+                    origin: c.centre,
+                    travelled: false,
                 });
                 self.next_id += 1;
             }
         }
 
-        // Choose, with hysteresis: only a clearly better rival takes over.
+        // Choose, with hysteresis: only a clearly better rival takes over. Chains that
+        // never travelled, and slow ones off the pitch, never count.
+        let eligible: Vec<bool> = self
+            .hypotheses
+            .iter()
+            .map(|h| {
+                h.travelled
+                    && !(self.off_pitch(&h.pixel) && h.velocity.norm() < OFF_PITCH_MOVING_PX)
+            })
+            .collect();
         let best = self
             .hypotheses
             .iter()
-            .filter(|h| h.seen >= 3 && h.misses == 0)
-            .max_by(|a, b| a.score.total_cmp(&b.score))
-            .map(|h| (h.id, h.score));
+            .zip(&eligible)
+            .filter(|(h, &ok)| ok && h.seen >= 3 && h.misses == 0)
+            .max_by(|a, b| a.0.score.total_cmp(&b.0.score))
+            .map(|(h, _)| (h.id, h.score));
         let current = self
             .chosen
-            .and_then(|id| self.hypotheses.iter().find(|h| h.id == id))
-            .map(|h| (h.id, h.score));
+            .and_then(|id| {
+                self.hypotheses
+                    .iter()
+                    .zip(&eligible)
+                    .find(|(h, &ok)| ok && h.id == id)
+            })
+            .map(|(h, _)| (h.id, h.score));
         self.chosen = match (current, best) {
             (Some((id, score)), Some((rival, rival_score))) => {
                 if rival != id && rival_score > self.options.switch_ratio * score {
@@ -253,6 +287,20 @@ impl BallTracker {
                 self.holder = None;
                 None
             }
+        }
+    }
+
+    /// Whether the ground under a pixel lies beyond the lines by more than
+    /// [`OFF_PITCH_MARGIN_M`] (or the pixel does not look down at the ground at all).
+    fn off_pitch(&self, pixel: &Point2<f64>) -> bool {
+        let (hl, hw) = self.scene.pitch.half();
+        match self
+            .scene
+            .panorama
+            .ground_point(pixel, BALL_DIAMETER_M / 2.0)
+        {
+            Some(p) => p.x.abs() > hl + OFF_PITCH_MARGIN_M || p.y.abs() > hw + OFF_PITCH_MARGIN_M,
+            None => true,
         }
     }
 

@@ -37,6 +37,12 @@ pub enum Command {
     Eval(EvalArgs),
     /// Detect and track people and the ball over the two camera videos: tracks.json
     Track(TrackArgs),
+    /// Process two recordings into a follow-cam video, in one GStreamer pipeline:
+    /// out/follow.mp4, panorama.mp4, tracks.json, camera_path.csv.
+    Process(ProcessArgs),
+    /// Direct the virtual camera over a tracked match: camera_path.csv, offline or as
+    /// live on a delay.
+    Direct(DirectArgs),
     /// Render a virtual camera's view of a panorama video along a camera path.
     #[command(allow_negative_numbers = true)]
     Render(RenderArgs),
@@ -190,6 +196,48 @@ pub struct EvalArgs {
     /// The rig the truth was filmed with (default: rig.toml beside TRUTH).
     #[arg(long)]
     pub rig: Option<PathBuf>,
+    /// Also measure this camera path (camera_path.csv from `touchline direct`) against
+    /// the true ball, beside a static wide shot and a raw ball-follow.
+    #[arg(long)]
+    pub camera: Option<PathBuf>,
+}
+
+/// Options of `touchline process`.
+#[derive(Debug, Args)]
+pub struct ProcessArgs {
+    /// Video of the left camera (the rig's first camera).
+    pub left: PathBuf,
+    /// Video of the right camera (the rig's second camera).
+    pub right: PathBuf,
+    /// The rig (default: rig.toml beside LEFT).
+    #[arg(long)]
+    pub rig: Option<PathBuf>,
+    /// Folder for the results.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Seconds the director looks ahead (the follow-cam runs this far behind).
+    #[arg(long, default_value_t = 3.0)]
+    pub delay: f64,
+}
+
+/// Options of `touchline direct`.
+#[derive(Debug, Args)]
+pub struct DirectArgs {
+    /// tracks.json from `touchline track`.
+    pub tracks: PathBuf,
+    /// Where to write the camera path (time,pan,tilt,fov per frame).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Direct as live, seeing only this many seconds past each frame (without it: the
+    /// whole match at once).
+    #[arg(long)]
+    pub delay: Option<f64>,
+    /// Width of the rendered view, pixels (its aspect shapes the framing).
+    #[arg(long, default_value_t = 1920)]
+    pub width: u32,
+    /// Height of the rendered view, pixels.
+    #[arg(long, default_value_t = 1080)]
+    pub height: u32,
 }
 
 /// Options of `touchline track`.

@@ -361,7 +361,17 @@ fn preroll(pipeline: &gst::Pipeline, sink: &gst::Element, path: &Path) -> Result
 
 /// Plays `pipeline` until it ends, calling `tick` about ten times a second meanwhile
 /// (to show progress). The error is the first one the pipeline posted, on one line.
-pub fn play_to_end(pipeline: &gst::Pipeline, mut tick: impl FnMut()) -> Result<()> {
+pub fn play_to_end(pipeline: &gst::Pipeline, tick: impl FnMut()) -> Result<()> {
+    play_to_end_watching(pipeline, tick, |_| {})
+}
+
+/// Like [`play_to_end`], showing `watch` every other message the pipeline posts (an
+/// element's report, say) on the way.
+pub fn play_to_end_watching(
+    pipeline: &gst::Pipeline,
+    mut tick: impl FnMut(),
+    mut watch: impl FnMut(&gst::Message),
+) -> Result<()> {
     let bus = pipeline
         .bus()
         .ok_or_else(|| anyhow!("pipeline without a bus"))?;
@@ -383,7 +393,7 @@ pub fn play_to_end(pipeline: &gst::Pipeline, mut tick: impl FnMut()) -> Result<(
             match msg.view() {
                 gst::MessageView::Eos(_) => break Ok(()),
                 gst::MessageView::Error(error) => break Err(anyhow!("{}", error.error())),
-                _ => {}
+                _ => watch(&msg),
             }
         }
     };

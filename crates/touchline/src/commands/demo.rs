@@ -1,17 +1,24 @@
-//! `touchline demo`: the embedded default job, on the simulated match.
+//! `touchline demo`: the embedded default job, on the simulated match: simulate, then
+//! `touchline process` (stitch, track, direct, render) into a follow-cam video, and a
+//! contact sheet of follow-cam frames for a person to look at.
+
+use std::path::Path;
 
 use anyhow::{Context, Result};
-use touchline_core::camera_path::{CameraPath, PathKey};
-use touchline_core::geometry::{ImageSize, Sport, ViewAngles};
+use touchline_core::geometry::{ImageSize, Sport};
 use touchline_core::image::I420Frame;
 use touchline_sim::SimConfig;
 
+use super::process;
 use super::sim::simulate_to;
-use super::{render, stitch};
-use crate::cli::{DemoArgs, RenderArgs, StitchArgs};
+use crate::cli::{DemoArgs, ProcessArgs};
+use crate::media::decode;
 
 /// Seed of the demo match.
 pub const DEMO_SEED: u64 = 7;
+
+/// Follow-cam frames on the contact sheet: columns × rows.
+const SHEET: (u32, u32) = (4, 3);
 
 /// `touchline demo`.
 pub fn run(args: &DemoArgs) -> Result<()> {
@@ -23,28 +30,16 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     let preview_path = args.output.join("preview.png");
     save_preview(&outputs.preview, &preview_path)?;
 
-    // The panorama, and a virtual camera sweeping slowly across it. (Following play
-    // is the director's job; this shows the stitcher and the virtual camera.)
-    let panorama = args.output.join("panorama.mp4");
-    stitch::run(&StitchArgs {
+    let processed = process::run(&ProcessArgs {
         left: outputs.videos[0].clone(),
         right: outputs.videos[1].clone(),
         rig: Some(outputs.rig.clone()),
-        output: panorama.clone(),
+        output: args.output.clone(),
+        delay: 3.0,
     })?;
-    let path_csv = args.output.join("path.csv");
-    std::fs::write(&path_csv, sweep(args.seconds)?.to_csv())
-        .with_context(|| format!("cannot write {}", path_csv.display()))?;
-    let view = args.output.join("view.mp4");
-    render::run(&RenderArgs {
-        panorama: panorama.clone(),
-        rig: Some(outputs.rig.clone()),
-        path: path_csv.clone(),
-        width: 1920,
-        height: 1080,
-        bicubic: false,
-        output: view.clone(),
-    })?;
+    let sheet_path = args.output.join("contact_sheet.png");
+    save_contact_sheet(&processed.follow, processed.frames, &sheet_path)?;
+
     println!(
         "Touchline demo: a {} s simulated match (seed {DEMO_SEED}), score {}–{}",
         args.seconds, outputs.score[0], outputs.score[1]
@@ -55,30 +50,50 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     println!("  rig            {}", outputs.rig.display());
     println!("  ground truth   {}", outputs.truth.display());
     println!("  preview        {}", preview_path.display());
-    println!("  panorama       {}", panorama.display());
-    println!("  camera path    {}", path_csv.display());
-    println!("  virtual camera {}", view.display());
+    println!("  panorama       {}", processed.panorama.display());
+    println!("  tracks         {}", processed.tracks.display());
+    println!("  camera path    {}", processed.camera_path.display());
+    println!("  follow-cam     {}", processed.follow.display());
+    println!("  contact sheet  {}", sheet_path.display());
+    println!(
+        "Score it: touchline eval {} {} --camera {}",
+        processed.tracks.display(),
+        outputs.truth.display(),
+        processed.camera_path.display()
+    );
     Ok(())
 }
 
-/// A camera path that sweeps from one goal to the other and back every 20 s.
-fn sweep(seconds: f64) -> Result<CameraPath> {
-    const LEG_S: f64 = 10.0;
-    let legs = (seconds / LEG_S).ceil().max(1.0) as usize;
-    let keys = (0..=legs)
-        .map(|i| {
-            let side = if i % 2 == 0 { -1.0 } else { 1.0 };
-            PathKey {
-                time_s: i as f64 * LEG_S,
-                angles: ViewAngles {
-                    pan_deg: side * 38.0,
-                    tilt_deg: 10.0,
-                    fov_deg: 34.0,
-                },
-            }
-        })
+/// Evenly spaced frames of a video, small, in a grid, as a PNG.
+fn save_contact_sheet(video: &Path, frames: u64, path: &Path) -> Result<()> {
+    let count = u64::from(SHEET.0 * SHEET.1);
+    let keep: Vec<u64> = (0..count)
+        .map(|k| (2 * k + 1) * frames / (2 * count))
         .collect();
-    Ok(CameraPath::new(keys)?)
+    let (_, kept) = decode(video, &keep)?;
+    let pictures: Vec<I420Frame> = kept.into_iter().map(|(_, f)| f).collect();
+    let (w, h) = (480, 270);
+    let mut sheet = image::RgbImage::new(w * SHEET.0, h * SHEET.1);
+    for (k, frame) in pictures.iter().enumerate() {
+        let (x, y) = (k as u32 % SHEET.0, k as u32 / SHEET.0);
+        let small = small_rgb(frame, w, h)?;
+        image::imageops::replace(&mut sheet, &small, (x * w) as i64, (y * h) as i64);
+    }
+    sheet
+        .save(path)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn small_rgb(frame: &I420Frame, w: u32, h: u32) -> Result<image::RgbImage> {
+    let size = frame.size();
+    let rgb = image::RgbImage::from_raw(size.width, size.height, frame.to_rgb())
+        .context("frame of the wrong size")?;
+    Ok(image::imageops::resize(
+        &rgb,
+        w,
+        h,
+        image::imageops::FilterType::Triangle,
+    ))
 }
 
 /// Both cameras' frames side by side, at half size, as a PNG.
@@ -90,10 +105,7 @@ pub fn save_preview(frames: &[I420Frame], path: &std::path::Path) -> Result<()> 
     let (w, h) = (size.width / 2, size.height / 2);
     let mut sheet = image::RgbImage::new(w * frames.len() as u32, h);
     for (k, frame) in frames.iter().enumerate() {
-        let rgb =
-            image::RgbImage::from_raw(frame.size().width, frame.size().height, frame.to_rgb())
-                .context("frame of the wrong size")?;
-        let small = image::imageops::resize(&rgb, w, h, image::imageops::FilterType::Triangle);
+        let small = small_rgb(frame, w, h)?;
         image::imageops::replace(&mut sheet, &small, (k as u32 * w) as i64, 0);
     }
     sheet

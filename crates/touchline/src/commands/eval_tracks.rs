@@ -71,21 +71,8 @@ pub struct TrackScores {
 pub fn evaluate(tracks_path: &Path, truth_path: &Path, rig: Option<&Path>) -> Result<TrackScores> {
     let rig_path = rig_beside(rig, truth_path)?;
     let rig = Rig::load(&rig_path)?;
-    let text = std::fs::read_to_string(tracks_path)
-        .with_context(|| format!("cannot read {}", tracks_path.display()))?;
-    let tracks =
-        TracksFile::from_json(&text).map_err(|e| anyhow!("{}: {e}", tracks_path.display()))?;
-    let text = std::fs::read_to_string(truth_path)
-        .with_context(|| format!("cannot read {}", truth_path.display()))?;
-    let truth: Truth = serde_json::from_str(&text)
-        .map_err(|e| anyhow!("{} is not a truth file: {e}", truth_path.display()))?;
-    if truth.format != TRUTH_FORMAT {
-        bail!(
-            "{}: format is {:?}, expected {TRUTH_FORMAT:?}",
-            truth_path.display(),
-            truth.format
-        );
-    }
+    let tracks = load_tracks(tracks_path)?;
+    let truth = load_truth(truth_path)?;
     if tracks.panorama != rig.panorama {
         bail!(
             "{} was tracked on another panorama than {} describes",
@@ -94,6 +81,29 @@ pub fn evaluate(tracks_path: &Path, truth_path: &Path, rig: Option<&Path>) -> Re
         );
     }
     score(&tracks, &truth, &rig)
+}
+
+/// Reads and checks a tracks file.
+pub fn load_tracks(path: &Path) -> Result<TracksFile> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    TracksFile::from_json(&text).map_err(|e| anyhow!("{}: {e}", path.display()))
+}
+
+/// Reads and checks a truth file.
+pub fn load_truth(path: &Path) -> Result<Truth> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let truth: Truth = serde_json::from_str(&text)
+        .map_err(|e| anyhow!("{} is not a truth file: {e}", path.display()))?;
+    if truth.format != TRUTH_FORMAT {
+        bail!(
+            "{}: format is {:?}, expected {TRUTH_FORMAT:?}",
+            path.display(),
+            truth.format
+        );
+    }
+    Ok(truth)
 }
 
 /// Carries truth boxes from the cameras into the panorama.

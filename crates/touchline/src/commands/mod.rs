@@ -3,7 +3,10 @@
 pub mod calibrate;
 pub mod demo;
 pub mod detect;
+pub mod direct;
+pub mod eval_camera;
 pub mod eval_tracks;
+pub mod process;
 pub mod render;
 pub mod sim;
 pub mod stitch;
@@ -40,6 +43,25 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Eval(args) => {
             let scores = eval_tracks::evaluate(&args.output, &args.truth, args.rig.as_deref())?;
             eval_tracks::print(&scores);
+            if let Some(camera) = &args.camera {
+                let tracks = eval_tracks::load_tracks(&args.output)?;
+                let truth = eval_tracks::load_truth(&args.truth)?;
+                eval_camera::print(&eval_camera::evaluate(camera, &tracks, &truth)?);
+            }
+            Ok(())
+        }
+        Command::Direct(args) => direct::run(&args),
+        Command::Process(args) => {
+            let out = process::run(&args)?;
+            println!("processed {} frames:", out.frames);
+            for (what, path) in [
+                ("follow-cam", &out.follow),
+                ("panorama", &out.panorama),
+                ("tracks", &out.tracks),
+                ("camera path", &out.camera_path),
+            ] {
+                println!("  {what:<12} {}", path.display());
+            }
             Ok(())
         }
         Command::Track(args) => track::run(&args).map(|_| ()),

@@ -2,11 +2,9 @@
 //! truth passed on, pads, and bad rigs and inputs as error messages. A small rig keeps
 //! the tests fast.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use gst::prelude::*;
 use gsttouchline::truthmeta;
 use touchline_core::warp::{Frame, FrameMut, PixelFormat, StitchOptions, Stitcher};

@@ -1,22 +1,10 @@
 //! `touchline calibrate` as a user runs it: two recordings of the simulated match and a
 //! landmarks file in, a rig.toml out that agrees with the rig the simulator used.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use crate::common::{text, touchline};
 
 use nalgebra::Point3;
 use touchline_core::geometry::Rig;
-
-fn touchline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_touchline"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
 
 /// Landmarks as a person would click them: the pitch's corners, the halfway line's
 /// ends, the centre spot and the penalty boxes' corners, rounded to whole pixels.

@@ -1,21 +1,14 @@
 //! `touchlinesimsrc`: caps, timestamps and truth meta, determinism, bad settings and
 //! the end of the footage. Pictures are kept small so the tests run fast.
 
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::common::init;
 use gst::prelude::*;
 use gst_check::Harness;
 use gsttouchline::truthmeta;
 use touchline_sim::truth::TruthFrame;
-
-fn init() {
-    static INIT: Once = Once::new();
-    INIT.call_once(|| {
-        gst::init().unwrap();
-        gsttouchline::plugin_register_static().expect("touchline plugin registers");
-    });
-}
 
 /// The first `n` buffers a launch line (ending in a source pad) produces. The harness
 /// parses the line inside a bin, where caps need an explicit `capsfilter`.

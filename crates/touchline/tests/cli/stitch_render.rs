@@ -1,8 +1,8 @@
 //! `touchline stitch` and `touchline render` as a user runs them, on a short, small
 //! simulated match: what they write, and one clear line for every bad input.
 
+use crate::common::{text, touchline};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use tempfile::TempDir;
@@ -12,17 +12,6 @@ use touchline_core::image::I420Frame;
 
 /// Frames of the simulated footage: 2 s at 25 fps.
 const FRAMES: u64 = 50;
-
-fn touchline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_touchline"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
 
 /// A 2 s, 640×360 simulation (left.mp4, right.mp4, rig.toml) and its panorama.mp4 as
 /// `touchline stitch` made it, shared by the tests of this file.

@@ -4,12 +4,10 @@
 //! is short (the tracker costs tens of milliseconds a frame on the full panorama); the
 //! other tests use a small rig.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use gst::prelude::*;
 use gst_check::Harness;
 use gsttouchline::track::TracksMessage;

@@ -2,11 +2,9 @@
 //! the view meta overriding the properties, and bad rigs, inputs and views as error
 //! messages. A small rig keeps the tests fast.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use gst::prelude::*;
 use gst_check::Harness;
 use gsttouchline::viewmeta;

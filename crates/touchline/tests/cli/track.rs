@@ -1,18 +1,6 @@
 //! `touchline track` and `touchline eval tracks.json truth.json` on a short simulated match.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn touchline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_touchline"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
+use crate::common::{text, touchline};
 
 fn figure(report: &str, label: &str) -> f64 {
     let at = report

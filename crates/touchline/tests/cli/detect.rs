@@ -1,18 +1,7 @@
 //! `touchline detect` and `touchline eval --yolo` on a few of the vendored real frames.
 
+use crate::common::{text, touchline};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn touchline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_touchline"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
 
 #[test]
 fn detections_are_written_and_scored_against_labels() {

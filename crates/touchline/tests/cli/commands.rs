@@ -1,16 +1,10 @@
 //! The `touchline` binary as a user runs it.
 
+use crate::common::touchline;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use touchline::media::decode;
-
-fn touchline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_touchline"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 /// A small, short simulation into `dir`; `extra` adds or overrides options.
 fn sim(dir: &Path, extra: &[&str]) -> Output {
@@ -170,7 +164,7 @@ fn decoding_a_file_that_is_not_a_video_fails_cleanly() {
 }
 
 #[test]
-fn the_demo_simulates_stitches_and_renders_a_view() {
+fn the_demo_simulates_and_processes_the_match_into_a_follow_cam() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let out = touchline(&["demo", "--seconds", "3", "-o", d.to_str().unwrap()]);
@@ -187,8 +181,10 @@ fn the_demo_simulates_stitches_and_renders_a_view() {
         "truth.json",
         "preview.png",
         "panorama.mp4",
-        "path.csv",
-        "view.mp4",
+        "tracks.json",
+        "camera_path.csv",
+        "follow.mp4",
+        "contact_sheet.png",
     ] {
         assert!(d.join(name).is_file(), "{name} missing");
         assert!(
@@ -197,7 +193,9 @@ fn the_demo_simulates_stitches_and_renders_a_view() {
         );
     }
     let (pano, _) = decode(&d.join("panorama.mp4"), &[]).unwrap();
-    let (view, _) = decode(&d.join("view.mp4"), &[]).unwrap();
+    let (view, _) = decode(&d.join("follow.mp4"), &[]).unwrap();
     assert_eq!((pano.width, pano.height, pano.frames), (3840, 1198, 75));
     assert_eq!((view.width, view.height, view.frames), (1920, 1080, 75));
+    let sheet = image::open(d.join("contact_sheet.png")).unwrap();
+    assert_eq!((sheet.width(), sheet.height()), (1920, 810));
 }

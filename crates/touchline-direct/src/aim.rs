@@ -1,0 +1,227 @@
+//! A shot as camera angles, and keeping the view inside the panorama.
+//!
+//! The virtual camera turns about the panorama's centre of projection: pan is the
+//! azimuth of the pitch point to centre (0 straight across the pitch, positive to the
+//! right), tilt its depression, and the field of view spans the shot's width at its
+//! distance. A view fits the panorama when every point of its border has an azimuth and
+//! elevation the panorama covers.
+
+use nalgebra::{Point3, Vector3};
+use touchline_core::geometry::panorama::Panorama;
+use touchline_core::geometry::{ImageSize, ViewAngles, VirtualCamera};
+
+use crate::framing::Shot;
+
+/// Points checked along each side of the view's border.
+const BORDER_SAMPLES: usize = 8;
+/// How far inside the panorama's edges a clamped view stays, degrees: room for the
+/// rounding of a written camera path.
+const CLAMP_MARGIN_DEG: f64 = 0.05;
+
+/// Aims the virtual camera of one rig.
+#[derive(Clone, Copy, Debug)]
+pub struct Aim {
+    panorama: Panorama,
+    /// The rendered picture (only its aspect matters).
+    view: ImageSize,
+    /// The view straight at the middle of the panorama, which always fits at a narrow
+    /// enough field of view.
+    home: ViewAngles,
+}
+
+impl Aim {
+    /// An aim for views of `view`'s aspect into `panorama`.
+    pub fn new(panorama: Panorama, view: ImageSize) -> Aim {
+        let home = ViewAngles {
+            pan_deg: 0.5 * (panorama.azimuth_min_deg + panorama.azimuth_max_deg),
+            tilt_deg: -0.5 * (panorama.elevation_min_deg + panorama.elevation_max_deg),
+            fov_deg: 10.0,
+        };
+        Aim {
+            panorama,
+            view,
+            home,
+        }
+    }
+
+    /// The picture size the angles are for.
+    pub fn view(&self) -> ImageSize {
+        self.view
+    }
+
+    /// The angles that centre `point` and span `width_m` of pitch at its distance.
+    pub fn look_at(&self, point: &Point3<f64>, width_m: f64) -> ViewAngles {
+        let d = point - self.panorama.centre();
+        let distance = d.norm().max(1.0);
+        ViewAngles {
+            pan_deg: d.x.atan2(d.y).to_degrees(),
+            tilt_deg: (-d.z / distance).clamp(-1.0, 1.0).asin().to_degrees(),
+            fov_deg: (2.0 * (0.5 * width_m / distance).atan()).to_degrees(),
+        }
+    }
+
+    /// The angles for a shot.
+    pub fn shot(&self, shot: &Shot) -> ViewAngles {
+        self.look_at(&shot.focus, shot.width_m)
+    }
+
+    /// Whether the whole view lies inside the panorama.
+    pub fn fits(&self, angles: &ViewAngles) -> bool {
+        self.fits_within(angles, 0.0)
+    }
+
+    /// Whether the whole view lies inside the panorama and at least `margin_deg` from
+    /// its edges.
+    fn fits_within(&self, angles: &ViewAngles, margin_deg: f64) -> bool {
+        let Ok(camera) = VirtualCamera::new(*angles, self.view) else {
+            return false;
+        };
+        let (w, h) = (self.view.width as f64 - 1.0, self.view.height as f64 - 1.0);
+        let p = &self.panorama;
+        (0..=BORDER_SAMPLES).all(|i| {
+            let s = i as f64 / BORDER_SAMPLES as f64;
+            [(s * w, 0.0), (s * w, h), (0.0, s * h), (w, s * h)]
+                .into_iter()
+                .all(|(x, y)| {
+                    let (azimuth, elevation) = direction_angles(&camera.ray(x, y));
+                    azimuth >= p.azimuth_min_deg + margin_deg
+                        && azimuth <= p.azimuth_max_deg - margin_deg
+                        && elevation >= p.elevation_min_deg + margin_deg
+                        && elevation <= p.elevation_max_deg - margin_deg
+                })
+        })
+    }
+
+    /// The nearest view to `wanted` that fits: the field of view narrowed until the
+    /// middle of the panorama can hold it, then the direction moved from `wanted`
+    /// towards the middle only as far as needed.
+    pub fn clamp(&self, wanted: ViewAngles) -> ViewAngles {
+        if self.fits_within(&wanted, CLAMP_MARGIN_DEG) {
+            return wanted;
+        }
+        let mut angles = wanted;
+        let home = |fov_deg| ViewAngles {
+            fov_deg,
+            ..self.home
+        };
+        if !self.fits_within(&home(angles.fov_deg), CLAMP_MARGIN_DEG) {
+            let (mut lo, mut hi) = (self.home.fov_deg.min(angles.fov_deg), angles.fov_deg);
+            for _ in 0..30 {
+                let mid = 0.5 * (lo + hi);
+                if self.fits_within(&home(mid), CLAMP_MARGIN_DEG) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            angles.fov_deg = lo;
+        }
+        let towards = |t: f64| ViewAngles {
+            pan_deg: self.home.pan_deg + t * (angles.pan_deg - self.home.pan_deg),
+            tilt_deg: self.home.tilt_deg + t * (angles.tilt_deg - self.home.tilt_deg),
+            fov_deg: angles.fov_deg,
+        };
+        if self.fits_within(&towards(1.0), CLAMP_MARGIN_DEG) {
+            return towards(1.0);
+        }
+        let (mut lo, mut hi) = (0.0, 1.0);
+        for _ in 0..30 {
+            let mid = 0.5 * (lo + hi);
+            if self.fits_within(&towards(mid), CLAMP_MARGIN_DEG) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        towards(lo)
+    }
+
+    /// Where a point appears in the view, as fractions of the picture's width and
+    /// height from its top-left corner; `None` when behind the camera.
+    pub fn in_view(&self, angles: &ViewAngles, point: &Point3<f64>) -> Option<(f64, f64)> {
+        let camera = VirtualCamera::new(*angles, self.view).ok()?;
+        let (x, y) = camera.project_direction(&(point - self.panorama.centre()))?;
+        Some((
+            x / (self.view.width as f64 - 1.0),
+            y / (self.view.height as f64 - 1.0),
+        ))
+    }
+}
+
+/// Azimuth (from +y towards +x) and elevation (up from the ground plane) of a
+/// direction, degrees.
+fn direction_angles(d: &Vector3<f64>) -> (f64, f64) {
+    (
+        d.x.atan2(d.y).to_degrees(),
+        d.z.atan2((d.x * d.x + d.y * d.y).sqrt()).to_degrees(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use touchline_core::geometry::panorama::Projection;
+
+    pub(crate) fn panorama() -> Panorama {
+        Panorama {
+            projection: Projection::Cylindrical,
+            size: ImageSize::new(3840, 1200).unwrap(),
+            centre: [0.0, -42.0, 8.0],
+            azimuth_min_deg: -80.0,
+            azimuth_max_deg: 80.0,
+            elevation_max_deg: 5.0,
+            elevation_min_deg: -40.0,
+        }
+    }
+
+    fn aim() -> Aim {
+        Aim::new(panorama(), ImageSize::new(1920, 1080).unwrap())
+    }
+
+    #[test]
+    fn looking_at_a_point_puts_it_in_the_middle_of_the_picture() {
+        let aim = aim();
+        let point = Point3::new(20.0, 10.0, 0.0);
+        let angles = aim.look_at(&point, 30.0);
+        let (x, y) = aim.in_view(&angles, &point).unwrap();
+        assert!((x - 0.5).abs() < 1e-9 && (y - 0.5).abs() < 1e-9, "{x} {y}");
+        // The shot's width at the point spans the picture.
+        let (left, _) = aim.in_view(&angles, &Point3::new(5.0, 10.0, 0.0)).unwrap();
+        assert!(left > -0.2 && left < 0.3, "{left}");
+    }
+
+    #[test]
+    fn clamped_views_fit_and_views_that_fit_are_kept() {
+        let aim = aim();
+        let inside = aim.look_at(&Point3::new(0.0, 0.0, 0.0), 30.0);
+        assert!(aim.fits(&inside));
+        assert_eq!(aim.clamp(inside), inside);
+        for wanted in [
+            ViewAngles {
+                pan_deg: 79.0,
+                tilt_deg: 10.0,
+                fov_deg: 30.0,
+            },
+            ViewAngles {
+                pan_deg: -10.0,
+                tilt_deg: 45.0,
+                fov_deg: 20.0,
+            },
+            ViewAngles {
+                pan_deg: 0.0,
+                tilt_deg: 10.0,
+                fov_deg: 170.0,
+            },
+        ] {
+            let clamped = aim.clamp(wanted);
+            assert!(aim.fits(&clamped), "{wanted:?} → {clamped:?}");
+        }
+        // Moved only as far as needed: the far right view still looks right.
+        let right = aim.clamp(ViewAngles {
+            pan_deg: 79.0,
+            tilt_deg: 10.0,
+            fov_deg: 30.0,
+        });
+        assert!(right.pan_deg > 55.0, "{right:?}");
+    }
+}

@@ -1,0 +1,302 @@
+//! The director: framing, aiming and motion together, offline over a whole match or
+//! live on a fixed delay.
+//!
+//! Both modes share every stage; they differ only in how much future they see. Live,
+//! the frame shown now is `delay` seconds old, so the director knows what happens up to
+//! `delay` seconds after it: the targets are averaged over a window that ends there,
+//! peaking `lead` seconds after the frame (the camera anticipates), and the camera head
+//! follows forwards in time. Offline, the window is centred and the head runs both ways
+//! (see [`crate::motion`]).
+
+use std::collections::VecDeque;
+
+use touchline_core::geometry::ViewAngles;
+
+use crate::aim::Aim;
+use crate::framing::{Framer, FramingOptions, Play};
+use crate::motion::{follow_both_ways, window_mean, Head, Limits};
+
+/// Tuning of the director.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DirectorOptions {
+    /// What to frame.
+    pub framing: FramingOptions,
+    /// Bounds on panning.
+    pub pan: Limits,
+    /// Bounds on tilting.
+    pub tilt: Limits,
+    /// Bounds on zooming (the field of view, degrees).
+    pub fov: Limits,
+    /// Half the width of the window the targets are averaged over, seconds.
+    pub smoothing_s: f64,
+    /// Live: how far ahead of the frame the window peaks, seconds.
+    pub lead_s: f64,
+}
+
+impl Default for DirectorOptions {
+    fn default() -> Self {
+        DirectorOptions {
+            framing: FramingOptions::default(),
+            pan: Limits {
+                speed: 30.0,
+                acceleration: 20.0,
+                jerk: 60.0,
+                dead_zone: 2.5,
+            },
+            tilt: Limits {
+                speed: 10.0,
+                acceleration: 10.0,
+                jerk: 40.0,
+                dead_zone: 0.75,
+            },
+            fov: Limits {
+                speed: 10.0,
+                acceleration: 8.0,
+                jerk: 30.0,
+                dead_zone: 4.0,
+            },
+            smoothing_s: 1.5,
+            lead_s: 0.5,
+        }
+    }
+}
+
+impl DirectorOptions {
+    fn limits(&self) -> [Limits; 3] {
+        [self.pan, self.tilt, self.fov]
+    }
+}
+
+fn channels(a: &ViewAngles) -> [f64; 3] {
+    [a.pan_deg, a.tilt_deg, a.fov_deg]
+}
+
+fn angles([pan_deg, tilt_deg, fov_deg]: [f64; 3]) -> ViewAngles {
+    ViewAngles {
+        pan_deg,
+        tilt_deg,
+        fov_deg,
+    }
+}
+
+/// The per-frame targets: the framing's shot as angles that fit the panorama.
+struct Targets {
+    framer: Framer,
+    aim: Aim,
+}
+
+impl Targets {
+    fn next(&mut self, play: &Play) -> [f64; 3] {
+        let shot = self.framer.shot(play);
+        channels(&self.aim.clamp(self.aim.shot(&shot)))
+    }
+}
+
+/// The offline director: a whole match at once.
+pub struct Director {
+    aim: Aim,
+    fps: f64,
+    options: DirectorOptions,
+}
+
+impl Director {
+    /// A director for a rig's aim at `fps` frames per second.
+    pub fn new(aim: Aim, fps: f64, options: DirectorOptions) -> Director {
+        Director { aim, fps, options }
+    }
+
+    /// The view for every frame of a match.
+    pub fn direct(&self, plays: &[Play]) -> Vec<ViewAngles> {
+        let mut targets = Targets {
+            framer: Framer::new(self.options.framing, 1.0 / self.fps),
+            aim: self.aim,
+        };
+        let raw: Vec<[f64; 3]> = plays.iter().map(|p| targets.next(p)).collect();
+        let half = (self.options.smoothing_s * self.fps).round() as usize;
+        let mut paths = Vec::new();
+        for (c, limits) in self.options.limits().into_iter().enumerate() {
+            let signal: Vec<f64> = raw.iter().map(|r| r[c]).collect();
+            let smooth: Vec<f64> = (0..signal.len())
+                .map(|t| window_mean(&signal, t, half))
+                .collect();
+            paths.push(follow_both_ways(&smooth, limits, 1.0 / self.fps));
+        }
+        (0..raw.len())
+            .map(|t| {
+                self.aim
+                    .clamp(angles([paths[0][t], paths[1][t], paths[2][t]]))
+            })
+            .collect()
+    }
+}
+
+/// The live director: takes frames as they come and gives each frame's view `delay`
+/// frames later.
+pub struct LiveDirector {
+    targets: Targets,
+    heads: Option<[Head; 3]>,
+    options: DirectorOptions,
+    dt: f64,
+    /// Targets of the frames not yet given a view, oldest first, and a few before
+    /// them for the window.
+    pending: VecDeque<[f64; 3]>,
+    /// How many of `pending` are frames before the next one to give a view.
+    history: usize,
+    delay: usize,
+    lead: usize,
+    half: usize,
+}
+
+impl LiveDirector {
+    /// A live director giving views `delay_s` seconds (rounded to frames) after the
+    /// frames they are for.
+    pub fn new(aim: Aim, fps: f64, options: DirectorOptions, delay_s: f64) -> LiveDirector {
+        let delay = (delay_s.max(0.0) * fps).round() as usize;
+        let lead = ((options.lead_s * fps).round() as usize).min(delay);
+        let half = ((options.smoothing_s * fps).round() as usize).min(delay - lead);
+        LiveDirector {
+            targets: Targets {
+                framer: Framer::new(options.framing, 1.0 / fps),
+                aim,
+            },
+            heads: None,
+            options,
+            dt: 1.0 / fps,
+            pending: VecDeque::new(),
+            history: 0,
+            delay,
+            lead,
+            half,
+        }
+    }
+
+    /// The delay, frames.
+    pub fn delay_frames(&self) -> usize {
+        self.delay
+    }
+
+    /// Takes the next frame's play; gives the view of the frame `delay` frames back,
+    /// once there is one.
+    pub fn push(&mut self, play: &Play) -> Option<ViewAngles> {
+        let target = self.targets.next(play);
+        self.pending.push_back(target);
+        (self.pending.len() > self.history + self.delay).then(|| self.emit())
+    }
+
+    /// The views of the frames still waiting, at the end of the stream.
+    pub fn finish(&mut self) -> Vec<ViewAngles> {
+        let mut views = Vec::new();
+        while self.pending.len() > self.history {
+            views.push(self.emit());
+        }
+        views
+    }
+
+    /// The view of the oldest waiting frame.
+    fn emit(&mut self) -> ViewAngles {
+        let peak = self.history + self.lead;
+        let (a, b) = self.pending.as_slices();
+        let joined: Vec<[f64; 3]> = a.iter().chain(b).copied().collect();
+        let peak = peak.min(joined.len() - 1);
+        let mut smooth = [0.0; 3];
+        for (c, value) in smooth.iter_mut().enumerate() {
+            let signal: Vec<f64> = joined.iter().map(|t| t[c]).collect();
+            *value = window_mean(&signal, peak, self.half);
+        }
+        let limits = self.options.limits();
+        let dt = self.dt;
+        let heads = self
+            .heads
+            .get_or_insert_with(|| [0, 1, 2].map(|c| Head::new(limits[c], dt, smooth[c])));
+        let view = [0, 1, 2].map(|c| heads[c].step(smooth[c]));
+        // Keep `half` frames of history for the window; drop the rest.
+        self.history += 1;
+        while self.history > self.half {
+            self.pending.pop_front();
+            self.history -= 1;
+        }
+        self.targets.aim.clamp(angles(view))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nalgebra::{Point2, Point3};
+    use touchline_core::geometry::panorama::{Panorama, Projection};
+    use touchline_core::geometry::ImageSize;
+
+    fn aim() -> Aim {
+        let panorama = Panorama {
+            projection: Projection::Cylindrical,
+            size: ImageSize::new(3840, 1200).unwrap(),
+            centre: [0.0, -42.0, 8.0],
+            azimuth_min_deg: -80.0,
+            azimuth_max_deg: 80.0,
+            elevation_max_deg: 5.0,
+            elevation_min_deg: -40.0,
+        };
+        Aim::new(panorama, ImageSize::new(1920, 1080).unwrap())
+    }
+
+    /// Ten seconds of a ball passed back and forth at 20 m/s between two players 40 m
+    /// apart, resting 2.5 s at each; with the frames where it has rested a second.
+    fn plays() -> (Vec<Play>, Vec<bool>) {
+        let cycle = 2.0 * (2.5 + 2.0);
+        (0..250)
+            .map(|i| {
+                let t = (i as f64 / 25.0) % cycle;
+                let (x, settled) = match t {
+                    t if t < 2.5 => (-20.0, t >= 1.0),
+                    t if t < 4.5 => (-20.0 + 20.0 * (t - 2.5), false),
+                    t if t < 7.0 => (20.0, t >= 5.5),
+                    t => (20.0 - 20.0 * (t - 7.0), false),
+                };
+                let play = Play {
+                    people: vec![Point2::new(-20.0, 0.0), Point2::new(20.0, 0.0)],
+                    ball: Some(Point3::new(x, 0.0, 0.11)),
+                };
+                (play, settled)
+            })
+            .unzip()
+    }
+
+    #[test]
+    fn live_views_come_a_delay_late_one_per_frame() {
+        let mut live = LiveDirector::new(aim(), 25.0, DirectorOptions::default(), 3.0);
+        let (plays, _) = plays();
+        let mut views = Vec::new();
+        for (i, play) in plays.iter().enumerate() {
+            if let Some(view) = live.push(play) {
+                views.push(view);
+                assert_eq!(views.len() + live.delay_frames(), i + 1);
+            }
+        }
+        views.extend(live.finish());
+        assert_eq!(views.len(), plays.len());
+        assert!(views.iter().all(|v| aim().fits(v)));
+    }
+
+    #[test]
+    fn offline_and_live_views_follow_the_ball_and_fit_the_panorama() {
+        let aim = aim();
+        let (plays, settled) = plays();
+        let offline = Director::new(aim, 25.0, DirectorOptions::default()).direct(&plays);
+        let mut live = LiveDirector::new(aim, 25.0, DirectorOptions::default(), 3.0);
+        let mut online: Vec<ViewAngles> = plays.iter().filter_map(|p| live.push(p)).collect();
+        online.extend(live.finish());
+        for views in [&offline, &online] {
+            assert!(views.iter().all(|v| aim.fits(v)));
+            // Once the ball has rested a second it is in the middle 80 % of the picture.
+            for (i, (view, play)) in views.iter().zip(&plays).enumerate() {
+                if settled[i] {
+                    let (x, y) = aim.in_view(view, &play.ball.unwrap()).unwrap();
+                    assert!(
+                        (0.1..=0.9).contains(&x) && (0.1..=0.9).contains(&y),
+                        "frame {i}: {x} {y}"
+                    );
+                }
+            }
+        }
+    }
+}

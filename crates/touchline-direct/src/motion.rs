@@ -1,0 +1,207 @@
+//! Smooth, purposeful motion towards moving targets.
+//!
+//! Two pieces. [`window_mean`] averages the targets over a window around a frame,
+//! reaching into the future as far as the delay allows, so the camera starts moving
+//! before play does and ignores what reverses within the window. [`Head`] is the camera
+//! head that follows that average: a dead zone (small differences are not worth a
+//! move), then a speed it may not exceed, chosen so it can always brake to a stop at the
+//! target with its bounded deceleration (no overshoot, so no swinging back), reached
+//! with bounded acceleration and jerk. Offline, the same head runs forwards and
+//! backwards in time and the two paths are averaged: the lag of each cancels, and since
+//! speed, acceleration and jerk are linear in the path, the average keeps every bound.
+
+/// Bounds on the motion of one angle.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    /// Degrees per second.
+    pub speed: f64,
+    /// Degrees per second squared.
+    pub acceleration: f64,
+    /// Degrees per second cubed.
+    pub jerk: f64,
+    /// Differences smaller than this (degrees) do not start a move.
+    pub dead_zone: f64,
+}
+
+/// The mean of `targets[from..=to]` with triangular weights peaking at `peak`: frames
+/// near `peak` count most. Indices are clipped to the signal.
+pub fn window_mean(targets: &[f64], peak: usize, half_width: usize) -> f64 {
+    let (mut sum, mut weights) = (0.0, 0.0);
+    let from = peak.saturating_sub(half_width);
+    let to = (peak + half_width).min(targets.len().saturating_sub(1));
+    for (i, &v) in targets.iter().enumerate().take(to + 1).skip(from) {
+        let w = (half_width + 1 - i.abs_diff(peak)) as f64;
+        sum += w * v;
+        weights += w;
+    }
+    if weights > 0.0 {
+        sum / weights
+    } else {
+        targets.get(peak).copied().unwrap_or(0.0)
+    }
+}
+
+/// A camera head moving one angle.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Head {
+    limits: Limits,
+    dt: f64,
+    position: f64,
+    speed: f64,
+    acceleration: f64,
+    /// Whether a move is under way (started by leaving the dead zone, ended at rest on
+    /// the target).
+    moving: bool,
+}
+
+impl Head {
+    /// A head at rest at `position`, stepping `dt` seconds at a time.
+    pub fn new(limits: Limits, dt: f64, position: f64) -> Head {
+        Head {
+            limits,
+            dt,
+            position,
+            speed: 0.0,
+            acceleration: 0.0,
+            moving: false,
+        }
+    }
+
+    /// Where the head is.
+    pub fn position(&self) -> f64 {
+        self.position
+    }
+
+    /// One step towards `target`; returns the new position.
+    ///
+    /// The head is a critically damped third-order system (three equal poles at
+    /// [`RESPONSE_RAD_S`]): it eases into and out of every move without overshoot, and
+    /// its jerk, acceleration and speed are then held within the limits.
+    pub fn step(&mut self, target: f64) -> f64 {
+        let l = self.limits;
+        let error = target - self.position;
+        if !self.moving && error.abs() > l.dead_zone {
+            self.moving = true;
+        }
+        // At rest, the head holds still: only a target beyond the dead zone moves it.
+        let aim = if self.moving { target } else { self.position };
+        let p = RESPONSE_RAD_S;
+        // Far from its aim the head cruises at 80 % of the speed bound: the error it
+        // acts on is capped where that is the steady speed (v = p·e/3 for this
+        // system), and from a cruise the system settles without overshoot.
+        let reach = 2.4 * l.speed / p;
+        let error = (aim - self.position).clamp(-reach, reach);
+        let jerk = p * p * p * error - 3.0 * p * p * self.speed - 3.0 * p * self.acceleration;
+        let mut acceleration = self.acceleration + jerk.clamp(-l.jerk, l.jerk) * self.dt;
+        acceleration = acceleration.clamp(-l.acceleration, l.acceleration);
+        // Near the speed bound the acceleration must already be fading at the jerk
+        // bound, or reaching the bound would stop it at once.
+        if acceleration * self.speed > 0.0 {
+            let fade = (2.0 * l.jerk * (l.speed - self.speed.abs()).max(0.0)).sqrt();
+            acceleration = acceleration.clamp(-fade, fade);
+        }
+        self.acceleration = acceleration;
+        self.speed = (self.speed + acceleration * self.dt).clamp(-l.speed, l.speed);
+        self.position += self.speed * self.dt;
+        if self.moving && self.speed.abs() < 0.05 * l.dead_zone && error.abs() < 0.5 * l.dead_zone {
+            self.moving = false;
+        }
+        self.position
+    }
+}
+
+/// How quickly the head responds, radians per second: a move settles in about
+/// 6 / this seconds.
+pub const RESPONSE_RAD_S: f64 = 2.0;
+
+/// Follows `targets` forwards and backwards in time and averages the two paths: a path
+/// without lag, within the limits.
+pub fn follow_both_ways(targets: &[f64], limits: Limits, dt: f64) -> Vec<f64> {
+    let Some((&first, &last)) = targets.first().zip(targets.last()) else {
+        return Vec::new();
+    };
+    let mut head = Head::new(limits, dt, first);
+    let forward: Vec<f64> = targets.iter().map(|&t| head.step(t)).collect();
+    let mut head = Head::new(limits, dt, last);
+    let mut backward: Vec<f64> = targets.iter().rev().map(|&t| head.step(t)).collect();
+    backward.reverse();
+    forward
+        .iter()
+        .zip(&backward)
+        .map(|(f, b)| 0.5 * (f + b))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const LIMITS: Limits = Limits {
+        speed: 20.0,
+        acceleration: 15.0,
+        jerk: 60.0,
+        dead_zone: 1.0,
+    };
+    const DT: f64 = 0.04;
+
+    /// Largest |speed|, |acceleration|, |jerk| of a path, per second.
+    fn derivatives(path: &[f64]) -> (f64, f64, f64) {
+        let d = |v: &[f64]| v.windows(2).map(|w| (w[1] - w[0]) / DT).collect::<Vec<_>>();
+        let (v, a) = (d(path), d(&d(path)));
+        let j = d(&a);
+        let max = |v: &[f64]| v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        (max(&v), max(&a), max(&j))
+    }
+
+    #[test]
+    fn a_step_is_reached_without_overshoot_within_the_limits() {
+        let mut head = Head::new(LIMITS, DT, 0.0);
+        let path: Vec<f64> = (0..250).map(|_| head.step(30.0)).collect();
+        let (v, a, j) = derivatives(&path);
+        assert!(
+            v <= LIMITS.speed + 1e-9 && a <= LIMITS.acceleration + 1e-6 && j <= LIMITS.jerk + 1e-6,
+            "{v} {a} {j}"
+        );
+        let end = *path.last().unwrap();
+        assert!((end - 30.0).abs() <= LIMITS.dead_zone, "ends at {end}");
+        // It may drift past the target by less than half the dead zone, never enough to
+        // start a move back.
+        assert!(
+            path.iter().all(|&p| p <= 30.0 + 0.5 * LIMITS.dead_zone),
+            "overshoots"
+        );
+        // Monotone: never turns back (beyond the rounding of the settling head).
+        assert!(path.windows(2).all(|w| w[1] >= w[0] - 1e-3));
+    }
+
+    #[test]
+    fn jitter_inside_the_dead_zone_never_moves_the_head() {
+        let mut head = Head::new(LIMITS, DT, 5.0);
+        for i in 0..500 {
+            let jitter = if i % 2 == 0 { 0.9 } else { -0.9 };
+            assert_eq!(head.step(5.0 + jitter), 5.0);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn both_ways_keeps_the_limits(targets in proptest::collection::vec(-60.0f64..60.0, 2..40)) {
+            // Piecewise-constant targets, each held a second.
+            let signal: Vec<f64> = targets.iter().flat_map(|&t| std::iter::repeat_n(t, 25)).collect();
+            let path = follow_both_ways(&signal, LIMITS, DT);
+            let (v, a, j) = derivatives(&path);
+            prop_assert!(v <= LIMITS.speed + 1e-6);
+            prop_assert!(a <= LIMITS.acceleration + 1e-6);
+            prop_assert!(j <= LIMITS.jerk + 1e-6);
+        }
+    }
+
+    #[test]
+    fn the_window_mean_weights_the_peak_most() {
+        let signal = [0.0, 0.0, 10.0, 0.0, 0.0];
+        assert!((window_mean(&signal, 2, 1) - 5.0).abs() < 1e-12);
+        assert!((window_mean(&signal, 0, 1) - 0.0).abs() < 1e-12);
+        assert!((window_mean(&signal, 4, 0) - 0.0).abs() < 1e-12);
+    }
+}

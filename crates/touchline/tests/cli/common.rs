@@ -1,0 +1,17 @@
+//! What every test of the command line needs: running the binary, and paths as text.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs the `touchline` binary built for these tests.
+pub fn touchline(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_touchline"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// A temporary path as an argument (they are always UTF-8 here).
+pub fn text(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
