@@ -158,7 +158,7 @@ fn direction_angles(d: &Vector3<f64>) -> (f64, f64) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use touchline_core::geometry::panorama::Projection;
 

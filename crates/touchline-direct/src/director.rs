@@ -223,20 +223,13 @@ impl LiveDirector {
 mod tests {
     use super::*;
     use nalgebra::{Point2, Point3};
-    use touchline_core::geometry::panorama::{Panorama, Projection};
     use touchline_core::geometry::ImageSize;
 
     fn aim() -> Aim {
-        let panorama = Panorama {
-            projection: Projection::Cylindrical,
-            size: ImageSize::new(3840, 1200).unwrap(),
-            centre: [0.0, -42.0, 8.0],
-            azimuth_min_deg: -80.0,
-            azimuth_max_deg: 80.0,
-            elevation_max_deg: 5.0,
-            elevation_min_deg: -40.0,
-        };
-        Aim::new(panorama, ImageSize::new(1920, 1080).unwrap())
+        Aim::new(
+            crate::aim::tests::panorama(),
+            ImageSize::new(1920, 1080).unwrap(),
+        )
     }
 
     /// Ten seconds of a ball passed back and forth at 20 m/s between two players 40 m

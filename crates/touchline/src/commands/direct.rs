@@ -5,7 +5,6 @@
 use std::io::Write;
 
 use anyhow::{bail, Context, Result};
-use nalgebra::{Point2, Point3};
 use touchline_core::camera_path::{CameraPath, PathKey};
 use touchline_core::geometry::{ImageSize, ViewAngles};
 use touchline_direct::aim::Aim;
@@ -21,14 +20,7 @@ pub fn plays(tracks: &TracksFile) -> Vec<Play> {
     tracks
         .frames
         .iter()
-        .map(|f| Play {
-            people: f.people.iter().map(|p| Point2::new(p.x, p.y)).collect(),
-            ball: f
-                .ball
-                .as_ref()
-                .filter(|b| b.x.is_finite() && b.y.is_finite() && b.z.is_finite())
-                .map(|b| Point3::new(b.x, b.y, b.z)),
-        })
+        .map(gsttouchline::director::play)
         .collect()
 }
 
