@@ -41,7 +41,7 @@ impl Default for DirectorOptions {
                 speed: 30.0,
                 acceleration: 20.0,
                 jerk: 60.0,
-                dead_zone: 2.5,
+                dead_zone: 4.0,
             },
             tilt: Limits {
                 speed: 10.0,
@@ -55,7 +55,7 @@ impl Default for DirectorOptions {
                 jerk: 30.0,
                 dead_zone: 4.0,
             },
-            smoothing_s: 1.5,
+            smoothing_s: 2.5,
             lead_s: 0.5,
         }
     }

@@ -48,13 +48,19 @@ pub struct FramingOptions {
     pub still_speed: f64,
     /// See `still_speed`.
     pub still_s: f64,
+    /// A ball farther than this from everybody (metres) counts only while travelling.
+    pub lonely_ball_m: f64,
 }
+
+/// The speeds (m/s) of a ball travelling between players: slower is a ball at rest
+/// or a static false detection, faster a jump between detections.
+const PASS_SPEED_M_S: (f64, f64) = (4.0, 40.0);
 
 impl Default for FramingOptions {
     fn default() -> Self {
         FramingOptions {
             involved_radius_m: 14.0,
-            min_width_m: 36.0,
+            min_width_m: 40.0,
             max_width_m: 70.0,
             margin_m: 8.0,
             ball_weight: 0.5,
@@ -63,6 +69,7 @@ impl Default for FramingOptions {
             drift_s: 3.0,
             still_speed: 0.6,
             still_s: 1.5,
+            lonely_ball_m: 15.0,
         }
     }
 }
@@ -96,7 +103,11 @@ impl Framer {
     /// The shot for the next frame.
     pub fn shot(&mut self, play: &Play) -> Shot {
         let o = self.options;
-        match (play.ball, self.last_ball) {
+        // A ball far from everybody and not travelling is more likely a false
+        // detection (a board, a post) than the ball, which is either near players or
+        // on its way between them: it counts as lost.
+        let ball = play.ball.filter(|b| self.plausible(b, &play.people));
+        match (ball, self.last_ball) {
             (Some(ball), Some(last)) => {
                 let step = (ball.xy() - last.xy()) / self.dt;
                 // A jump to another candidate is not speed: limit what one frame adds.
@@ -110,14 +121,14 @@ impl Framer {
             (None, _) => self.velocity *= 0.9,
             _ => {}
         }
-        if let Some(ball) = play.ball {
+        if let Some(ball) = ball {
             self.last_ball = Some(ball);
             self.lost_s = 0.0;
         } else {
             self.lost_s += self.dt;
         }
         let speed = self.velocity.norm();
-        self.still_s = if play.ball.is_some() && speed < o.still_speed {
+        self.still_s = if ball.is_some() && speed < o.still_speed {
             self.still_s + self.dt
         } else {
             0.0
@@ -150,6 +161,20 @@ impl Framer {
             }
         }
         shot
+    }
+
+    /// Whether a reported ball may be the ball: near someone, or travelling (from
+    /// where it was last seen) at the pace of a pass.
+    fn plausible(&self, ball: &Point3<f64>, people: &[Point2<f64>]) -> bool {
+        let o = self.options;
+        let near = people
+            .iter()
+            .any(|p| (p - ball.xy()).norm() <= o.lonely_ball_m);
+        let travelling = self.last_ball.is_some_and(|last| {
+            let speed = (ball.xy() - last.xy()).norm() / self.dt;
+            (PASS_SPEED_M_S.0..=PASS_SPEED_M_S.1).contains(&speed)
+        });
+        people.is_empty() || near || travelling
     }
 
     /// A shot centred between `anchor` (and the ball, if given) and the centre of
@@ -216,7 +241,7 @@ mod tests {
         ));
         assert!((shot.focus.x - 12.0).abs() < 2.0, "{shot:?}");
         assert!(
-            shot.width_m < 40.0,
+            shot.width_m <= FramingOptions::default().min_width_m,
             "the far player widens the shot: {shot:?}"
         );
     }
@@ -225,7 +250,7 @@ mod tests {
     fn a_lost_ball_is_held_then_the_camera_drifts_to_the_centre_of_play() {
         let options = FramingOptions::default();
         let mut framer = Framer::new(options, 0.04);
-        let people = [(-20.0, 0.0), (-10.0, 5.0), (0.0, -5.0)];
+        let people = [(-20.0, 0.0), (-10.0, 5.0), (0.0, -5.0), (26.0, 0.0)];
         framer.shot(&play(&people, Some((30.0, 0.0))));
         let held = framer.shot(&play(&people, None));
         assert!(held.focus.x > 15.0, "held near the ball: {held:?}");
@@ -235,9 +260,21 @@ mod tests {
             last = framer.shot(&play(&people, None));
         }
         assert!(
-            (last.focus.x - -10.0).abs() < 1.0,
+            (last.focus.x - -1.0).abs() < 1.0,
             "drifted to play: {last:?}"
         );
+    }
+
+    #[test]
+    fn a_still_ball_far_from_everybody_is_not_followed() {
+        let mut framer = Framer::new(FramingOptions::default(), 0.04);
+        let people = [(-10.0, 0.0), (-5.0, 3.0)];
+        let mut shot = framer.shot(&play(&people, Some((-8.0, 1.0))));
+        for _ in 0..100 {
+            // A speck by the far goal, sitting still.
+            shot = framer.shot(&play(&people, Some((50.0, 2.0))));
+        }
+        assert!(shot.focus.x < 0.0, "followed the speck: {shot:?}");
     }
 
     #[test]
