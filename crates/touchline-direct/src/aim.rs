@@ -17,6 +17,9 @@ const BORDER_SAMPLES: usize = 8;
 /// How far inside the panorama's edges a clamped view stays, degrees: room for the
 /// rounding of a written camera path.
 const CLAMP_MARGIN_DEG: f64 = 0.05;
+/// How far in (as a fraction of the wanted field of view) the camera may zoom to keep a
+/// view inside the panorama before it turns away from what it should show.
+pub const ZOOM_IN_LIMIT: f64 = 0.6;
 
 /// Aims the virtual camera of one rig.
 #[derive(Clone, Copy, Debug)]
@@ -92,14 +95,31 @@ impl Aim {
         })
     }
 
-    /// The nearest view to `wanted` that fits: the field of view narrowed until the
-    /// middle of the panorama can hold it, then the direction moved from `wanted`
-    /// towards the middle only as far as needed.
+    /// The nearest view to `wanted` that fits. First the camera zooms in on the same
+    /// point (the subject stays in the middle of the picture), by as little as fits
+    /// and at most to [`ZOOM_IN_LIMIT`] of the wanted field of view; if that is not
+    /// enough, the field of view is narrowed until the middle of the panorama can hold
+    /// it, and the direction moves from `wanted` towards the middle only as far as
+    /// needed.
     pub fn clamp(&self, wanted: ViewAngles) -> ViewAngles {
         if self.fits_within(&wanted, CLAMP_MARGIN_DEG) {
             return wanted;
         }
-        let mut angles = wanted;
+        let zoomed = |fov_deg| ViewAngles { fov_deg, ..wanted };
+        let narrowest = wanted.fov_deg * ZOOM_IN_LIMIT;
+        if self.fits_within(&zoomed(narrowest), CLAMP_MARGIN_DEG) {
+            let (mut lo, mut hi) = (narrowest, wanted.fov_deg);
+            for _ in 0..30 {
+                let mid = 0.5 * (lo + hi);
+                if self.fits_within(&zoomed(mid), CLAMP_MARGIN_DEG) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            return zoomed(lo);
+        }
+        let mut angles = zoomed(narrowest);
         let home = |fov_deg| ViewAngles {
             fov_deg,
             ..self.home
