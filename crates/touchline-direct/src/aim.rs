@@ -8,6 +8,7 @@
 
 use nalgebra::{Point3, Vector3};
 use touchline_core::geometry::panorama::Panorama;
+use touchline_core::geometry::virtual_camera::FOV_RANGE_DEG;
 use touchline_core::geometry::{ImageSize, ViewAngles, VirtualCamera};
 
 use crate::framing::Shot;
@@ -102,6 +103,25 @@ impl Aim {
     /// it, and the direction moves from `wanted` towards the middle only as far as
     /// needed.
     pub fn clamp(&self, wanted: ViewAngles) -> ViewAngles {
+        if self.fits_within(&wanted, CLAMP_MARGIN_DEG) {
+            return wanted;
+        }
+        // Angles no camera can take (a point almost straight below, or so far away
+        // that the shot is narrower than any lens) are brought into range first.
+        if !(wanted.pan_deg.is_finite()
+            && wanted.tilt_deg.is_finite()
+            && wanted.fov_deg.is_finite())
+        {
+            return self.clamp(self.home);
+        }
+        let (narrowest_lens, widest_lens) = FOV_RANGE_DEG;
+        let wanted = ViewAngles {
+            pan_deg: wanted.pan_deg,
+            tilt_deg: wanted.tilt_deg.clamp(-85.0, 85.0),
+            fov_deg: wanted
+                .fov_deg
+                .clamp(self.home.fov_deg.max(narrowest_lens), widest_lens),
+        };
         if self.fits_within(&wanted, CLAMP_MARGIN_DEG) {
             return wanted;
         }
@@ -231,6 +251,17 @@ pub(crate) mod tests {
                 pan_deg: 0.0,
                 tilt_deg: 10.0,
                 fov_deg: 170.0,
+            },
+            // A ball seen far beyond the pitch: a shot narrower than any lens.
+            ViewAngles {
+                pan_deg: 5.0,
+                tilt_deg: 0.001,
+                fov_deg: 0.002,
+            },
+            ViewAngles {
+                pan_deg: f64::NAN,
+                tilt_deg: 10.0,
+                fov_deg: 30.0,
             },
         ] {
             let clamped = aim.clamp(wanted);
