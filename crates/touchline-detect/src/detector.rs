@@ -79,6 +79,31 @@ pub struct OnnxDetector {
     classes: usize,
 }
 
+/// The shape the model's first input declares (unknown sizes as `None`), if it
+/// declares one.
+fn declared_input(proto: &tract_onnx::pb::ModelProto) -> Option<Vec<Option<i64>>> {
+    use tract_onnx::pb::tensor_shape_proto::dimension::Value;
+    use tract_onnx::pb::type_proto;
+    let graph = proto.graph.as_ref()?;
+    // Inputs that have an initializer are weights, not the picture.
+    let input = graph
+        .input
+        .iter()
+        .find(|i| !graph.initializer.iter().any(|w| w.name == i.name))?;
+    let type_proto::Value::TensorType(tensor) = input.r#type.as_ref()?.value.as_ref()?;
+    let shape = tensor.shape.as_ref()?;
+    Some(
+        shape
+            .dim
+            .iter()
+            .map(|d| match d.value {
+                Some(Value::DimValue(v)) if v > 0 => Some(v),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
 fn model_error(path: &Path, why: impl std::fmt::Display) -> Error {
     // tract's errors carry a chain; the first line names the problem.
     let why = why.to_string();
@@ -121,8 +146,30 @@ impl OnnxDetector {
                 "tile size {tile} must be a multiple of 32 up to 2048"
             )));
         }
-        let model = tract_onnx::onnx()
-            .model_for_read(&mut &bytes[..])
+        let onnx = tract_onnx::onnx();
+        let proto = onnx
+            .proto_model_for_read(&mut &bytes[..])
+            .map_err(|e| model_error(path, format!("not an ONNX model tract can read ({e})")))?;
+        if let Some(dims) = declared_input(&proto) {
+            // The detector feeds 1×3×tile×tile pictures; a model that says it takes
+            // something else would otherwise be forced to and fail somewhere inside.
+            let fits = dims.len() == 4 && dims[1].is_none_or(|c| c == 3);
+            if !fits {
+                let shown: Vec<String> = dims
+                    .iter()
+                    .map(|d| d.map_or("?".to_owned(), |d| d.to_string()))
+                    .collect();
+                return Err(model_error(
+                    path,
+                    format!(
+                        "its input has shape [{}], not a picture of shape [N, 3, H, W]",
+                        shown.join(", ")
+                    ),
+                ));
+            }
+        }
+        let model = onnx
+            .model_for_proto_model(&proto)
             .map_err(|e| model_error(path, format!("not an ONNX model tract can read ({e})")))?;
         let inputs = model
             .input_outlets()

@@ -66,6 +66,72 @@ fn files_that_are_not_models_are_refused_in_one_line() {
     assert!(odd_tile.to_string().contains("multiple of 32"));
 }
 
+/// A valid ONNX model whose input is not a picture: one Relu over a `dims` tensor.
+fn relu_model(dims: &[i64]) -> Vec<u8> {
+    use prost::Message;
+    use tract_onnx::pb::{
+        tensor_shape_proto::{dimension, Dimension},
+        type_proto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorShapeProto,
+        TypeProto, ValueInfoProto,
+    };
+    let value = |name: &str| ValueInfoProto {
+        name: name.into(),
+        r#type: Some(TypeProto {
+            value: Some(type_proto::Value::TensorType(type_proto::Tensor {
+                elem_type: 1, // float
+                shape: Some(TensorShapeProto {
+                    dim: dims
+                        .iter()
+                        .map(|&d| Dimension {
+                            value: Some(dimension::Value::DimValue(d)),
+                            ..Default::default()
+                        })
+                        .collect(),
+                }),
+            })),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    ModelProto {
+        ir_version: 7,
+        opset_import: vec![OperatorSetIdProto {
+            domain: String::new(),
+            version: 13,
+        }],
+        graph: Some(GraphProto {
+            name: "vector".into(),
+            node: vec![NodeProto {
+                input: vec!["x".into()],
+                output: vec!["y".into()],
+                op_type: "Relu".into(),
+                ..Default::default()
+            }],
+            input: vec![value("x")],
+            output: vec![value("y")],
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+    .encode_to_vec()
+}
+
+#[test]
+fn models_whose_input_is_not_a_picture_are_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for dims in [&[1i64, 8][..], &[1, 1, 32, 32][..]] {
+        let path = dir.path().join("vector.onnx");
+        std::fs::write(&path, relu_model(dims)).unwrap();
+        let err = OnnxDetector::load(&path, 416, ModelFormat::NanoDet)
+            .err()
+            .unwrap_or_else(|| panic!("a {dims:?} model was accepted"))
+            .to_string();
+        assert!(err.contains("vector.onnx"), "{err}");
+        assert!(err.contains("not a picture of shape [N, 3, H, W]"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+    }
+}
+
 #[test]
 fn a_black_frame_holds_nothing() {
     let detector = OnnxDetector::nanodet(416).unwrap();
