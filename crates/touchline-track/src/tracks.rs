@@ -198,28 +198,28 @@ impl TracksFile {
         }
         Ok(file)
     }
+}
 
-    /// The people as MOTChallenge CSV (`frame,id,bb_left,bb_top,bb_width,bb_height,conf,x,y,z`,
-    /// frames from 1, world coordinates the pitch position in metres and z = -1), the
-    /// format MOT benchmarks and their tools read.
-    pub fn to_mot_csv(&self) -> String {
+impl FrameRecord {
+    /// This frame's people as MOTChallenge CSV rows
+    /// (`frame,id,bb_left,bb_top,bb_width,bb_height,conf,x,y,z`, frames from 1, world
+    /// coordinates the pitch position in metres and z = -1).
+    pub fn mot_rows(&self) -> String {
         let mut out = String::new();
-        for f in &self.frames {
-            for p in &f.people {
-                let [x0, y0, x1, y1] = p.bbox;
-                out.push_str(&format!(
-                    "{},{},{:.1},{:.1},{:.1},{:.1},{},{:.2},{:.2},-1\n",
-                    f.frame + 1,
-                    p.id.0,
-                    x0,
-                    y0,
-                    x1 - x0,
-                    y1 - y0,
-                    if p.seen { 1 } else { 0 },
-                    p.x,
-                    p.y
-                ));
-            }
+        for p in &self.people {
+            let [x0, y0, x1, y1] = p.bbox;
+            out.push_str(&format!(
+                "{},{},{:.1},{:.1},{:.1},{:.1},{},{:.2},{:.2},-1\n",
+                self.frame + 1,
+                p.id.0,
+                x0,
+                y0,
+                x1 - x0,
+                y1 - y0,
+                if p.seen { 1 } else { 0 },
+                p.x,
+                p.y
+            ));
         }
         out
     }

@@ -7,7 +7,7 @@ use anyhow::{anyhow, Context, Result};
 use gst::prelude::*;
 use touchline_core::geometry::Rig;
 use touchline_detect::scene::Scene;
-use touchline_track::tracks::{TracksFile, TracksWriter};
+use touchline_track::tracks::TracksWriter;
 use touchline_track::{MatchTracker, TrackerOptions};
 
 use super::{frame_progress, rig_beside, stitch::check_inputs};
@@ -39,6 +39,8 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
     check_inputs(&rig, (&args.left, &left), (&args.right, &right))?;
     let output = Partial::reserve(&args.output)?;
     let mot = args.mot.as_deref().map(Partial::reserve).transpose()?;
+    // MOTChallenge rows are written frame by frame beside tracks.json.
+    let mut mot_out = mot.as_ref().map(Partial::create).transpose()?;
     let fps = left.fps.0 as f64 / left.fps.1.max(1) as f64;
 
     let mut options = TrackerOptions::default();
@@ -97,7 +99,11 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
                 .map_err(|_| anyhow!("cannot map a panorama frame"))?;
             let frame = gsttouchline::frames::frame(&video).map_err(|e| anyhow!(e))?;
             let tracked = tracker.process(&frame)?;
-            writer.frame(&tracked.record(stats.frames, fps))?;
+            let record = tracked.record(stats.frames, fps);
+            writer.frame(&record)?;
+            if let Some(out) = mot_out.as_mut() {
+                out.write_all(record.mot_rows().as_bytes())?;
+            }
             stats.frames += 1;
             stats.foreground_ms += tracked.foreground_ms;
             stats.learned_ms += tracked.learned_ms;
@@ -137,13 +143,7 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
         stats.learned_ms,
         stats.tracking_ms
     );
-    if let Some(mot) = mot {
-        let text = std::fs::read_to_string(&written)
-            .with_context(|| format!("cannot read back {}", written.display()))?;
-        let file =
-            TracksFile::from_json(&text).map_err(|e| anyhow!("{}: {e}", written.display()))?;
-        let mut out = mot.create()?;
-        out.write_all(file.to_mot_csv().as_bytes())?;
+    if let (Some(mot), Some(mut out)) = (mot, mot_out) {
         out.flush()?;
         drop(out);
         let csv = mot.commit()?;
