@@ -196,23 +196,10 @@ pub fn decode(path: &Path, keep: &[u64]) -> Result<(VideoInfo, Vec<(u64, I420Fra
     pipeline
         .set_state(gst::State::Playing)
         .map_err(|_| anyhow!("cannot decode {}", path.display()))?;
-    let bus = pipeline
-        .bus()
-        .ok_or_else(|| anyhow!("pipeline without a bus"))?;
     let mut info: Option<VideoInfo> = None;
     let mut kept = Vec::new();
     let mut frames = 0u64;
-    let outcome = loop {
-        // An error upstream never reaches the appsink as EOS: watch the bus too.
-        if let Some(error) = pending_error(&bus) {
-            break Err(anyhow!("cannot decode {}: {error}", path.display()));
-        }
-        let Some(sample) = sink.try_pull_sample(gst::ClockTime::from_mseconds(100)) else {
-            if sink.is_eos() {
-                break Ok(());
-            }
-            continue;
-        };
+    pull_to_end(&pipeline, &sink, |sample| {
         if info.is_none() {
             let caps = sample
                 .caps()
@@ -237,12 +224,41 @@ pub fn decode(path: &Path, keep: &[u64]) -> Result<(VideoInfo, Vec<(u64, I420Fra
             ));
         }
         frames += 1;
-    };
-    let _ = pipeline.set_state(gst::State::Null);
-    outcome?;
+        Ok(())
+    })
+    .with_context(|| format!("cannot decode {}", path.display()))?;
     let mut info = info.ok_or_else(|| anyhow!("{} holds no video frames", path.display()))?;
     info.frames = frames;
     Ok((info, kept))
+}
+
+/// Hands every sample the appsink of a playing `pipeline` receives to `each`, until
+/// the end of the stream. An error posted on the bus (which never reaches the appsink
+/// as EOS) or returned by `each` stops it; the pipeline is set to NULL either way.
+pub fn pull_to_end(
+    pipeline: &gst::Pipeline,
+    sink: &gst_app::AppSink,
+    mut each: impl FnMut(gst::Sample) -> Result<()>,
+) -> Result<()> {
+    let outcome = (|| {
+        let bus = pipeline
+            .bus()
+            .ok_or_else(|| anyhow!("pipeline without a bus"))?;
+        loop {
+            if let Some(error) = pending_error(&bus) {
+                return Err(anyhow!("{error}"));
+            }
+            let Some(sample) = sink.try_pull_sample(gst::ClockTime::from_mseconds(100)) else {
+                if sink.is_eos() {
+                    return Ok(());
+                }
+                continue;
+            };
+            each(sample)?;
+        }
+    })();
+    let _ = pipeline.set_state(gst::State::Null);
+    outcome
 }
 
 /// What a video file holds, as its decoder announces it with the first frame.

@@ -12,7 +12,7 @@ use touchline_track::{MatchTracker, TrackerOptions};
 
 use super::{frame_progress, rig_beside, stitch::check_inputs};
 use crate::cli::TrackArgs;
-use crate::media::{self, pending_error};
+use crate::media;
 use crate::output::Partial;
 
 /// What a tracking run measured of itself.
@@ -71,47 +71,33 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
     let total = left.frames().max(right.frames()).unwrap_or(0);
     let bar = frame_progress(total, "tracking");
     let mut stats = TrackStats::default();
-    let bus = pipeline
-        .bus()
-        .ok_or_else(|| anyhow!("pipeline without a bus"))?;
     pipeline
         .set_state(gst::State::Playing)
         .map_err(|_| anyhow!("cannot start the tracking pipeline"))?;
-    let outcome = (|| -> Result<()> {
-        loop {
-            if let Some(error) = pending_error(&bus) {
-                return Err(anyhow!("{error}"));
-            }
-            let Some(sample) = sink.try_pull_sample(gst::ClockTime::from_mseconds(100)) else {
-                if sink.is_eos() {
-                    return Ok(());
-                }
-                continue;
-            };
-            let buffer = sample
-                .buffer()
-                .ok_or_else(|| anyhow!("sample without buffer"))?;
-            let caps = sample
-                .caps()
-                .ok_or_else(|| anyhow!("sample without caps"))?;
-            let info = gst_video::VideoInfo::from_caps(caps)?;
-            let video = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info)
-                .map_err(|_| anyhow!("cannot map a panorama frame"))?;
-            let frame = gsttouchline::frames::frame(&video).map_err(|e| anyhow!(e))?;
-            let tracked = tracker.process(&frame)?;
-            let record = tracked.record(stats.frames, fps);
-            writer.frame(&record)?;
-            if let Some(out) = mot_out.as_mut() {
-                out.write_all(record.mot_rows().as_bytes())?;
-            }
-            stats.frames += 1;
-            stats.foreground_ms += tracked.foreground_ms;
-            stats.learned_ms += tracked.learned_ms;
-            stats.tracking_ms += tracked.tracking_ms;
-            bar.set_position(stats.frames.min(total.max(stats.frames)));
+    let outcome = media::pull_to_end(&pipeline, &sink, |sample| {
+        let buffer = sample
+            .buffer()
+            .ok_or_else(|| anyhow!("sample without buffer"))?;
+        let caps = sample
+            .caps()
+            .ok_or_else(|| anyhow!("sample without caps"))?;
+        let info = gst_video::VideoInfo::from_caps(caps)?;
+        let video = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info)
+            .map_err(|_| anyhow!("cannot map a panorama frame"))?;
+        let frame = gsttouchline::frames::frame(&video).map_err(|e| anyhow!(e))?;
+        let tracked = tracker.process(&frame)?;
+        let record = tracked.record(stats.frames, fps);
+        writer.frame(&record)?;
+        if let Some(out) = mot_out.as_mut() {
+            out.write_all(record.mot_rows().as_bytes())?;
         }
-    })();
-    let _ = pipeline.set_state(gst::State::Null);
+        stats.frames += 1;
+        stats.foreground_ms += tracked.foreground_ms;
+        stats.learned_ms += tracked.learned_ms;
+        stats.tracking_ms += tracked.tracking_ms;
+        bar.set_position(stats.frames.min(total.max(stats.frames)));
+        Ok(())
+    });
     bar.finish_and_clear();
     outcome.with_context(|| {
         format!(
