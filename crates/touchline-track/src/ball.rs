@@ -293,13 +293,12 @@ impl BallTracker {
     /// Whether the ground under a pixel lies beyond the lines by more than
     /// [`OFF_PITCH_MARGIN_M`] (or the pixel does not look down at the ground at all).
     fn off_pitch(&self, pixel: &Point2<f64>) -> bool {
-        let (hl, hw) = self.scene.pitch.half();
         match self
             .scene
             .panorama
             .ground_point(pixel, BALL_DIAMETER_M / 2.0)
         {
-            Some(p) => p.x.abs() > hl + OFF_PITCH_MARGIN_M || p.y.abs() > hw + OFF_PITCH_MARGIN_M,
+            Some(p) => !self.scene.pitch.within(&p.xy(), OFF_PITCH_MARGIN_M),
             None => true,
         }
     }

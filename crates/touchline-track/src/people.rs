@@ -39,6 +39,10 @@ pub struct PeopleOptions {
     pub report_unseen: u32,
     /// Frames a track hidden by others is still reported at its predicted place.
     pub report_occluded: u32,
+    /// People whose feet are further than this (metres) outside the lines are not
+    /// reported: the bench, ball boys and spectators are not in the match, while
+    /// linesmen run within it.
+    pub off_pitch_margin_m: f64,
     /// Association gate, squared Mahalanobis distance.
     pub gate: f64,
     /// Standard deviation of a foot pixel's position, pixels.
@@ -56,8 +60,13 @@ impl Default for PeopleOptions {
             confirm_after: 3,
             keep_lost: 50,
             keep_occluded: 250,
-            report_unseen: 5,
-            report_occluded: 50,
+            // Predictions are kept for association but not reported: on simulated
+            // matches most of them were more than 2 m from the person by the time
+            // they were seen again, so reporting them cost precision and gained
+            // little recall (pitch MOTA 0.37 → 0.47 on a 2-minute match).
+            report_unseen: 0,
+            report_occluded: 0,
+            off_pitch_margin_m: 3.0,
             gate: 25.0,
             foot_sd_px: 1.5,
             acceleration_sd: 6.0,
@@ -315,6 +324,13 @@ impl PeopleTracker {
                 continue;
             };
             let position = track.filter.position();
+            if !self
+                .scene
+                .pitch
+                .within(&position, options.off_pitch_margin_m)
+            {
+                continue;
+            }
             track.position_sum[0] += position.x;
             track.position_sum[1] += position.y;
             track.reported += 1;
@@ -425,4 +441,69 @@ pub fn colour_distance_squared(a: &KitColour, b: &KitColour) -> f64 {
     (0..6)
         .map(|i| weights[i] * ((a[i] - b[i]) as f64).powi(2))
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use touchline_core::geometry::{RigOptions, Sport};
+
+    fn scene() -> Scene {
+        let rig = RigOptions::for_sport(Sport::Football).build().unwrap();
+        Scene::new(rig.panorama, rig.pitch).unwrap()
+    }
+
+    /// A whole, confident silhouette standing at a pitch point.
+    fn standing_at(scene: &Scene, ground: Point2<f64>) -> PersonCandidate {
+        let foot = scene.pixel(ground, 0.0).unwrap();
+        let h = scene.height_px_at_foot(foot, PERSON_HEIGHT_M).unwrap();
+        PersonCandidate {
+            bbox: BoxPx {
+                x0: (foot.x - 0.2 * h) as f32,
+                y0: (foot.y + 0.5 - h) as f32,
+                x1: (foot.x + 0.2 * h) as f32,
+                y1: (foot.y + 0.5) as f32,
+            },
+            score: 0.9,
+            colour: [120.0, 100.0, 160.0, 200.0, 128.0, 128.0],
+            from_group: false,
+        }
+    }
+
+    #[test]
+    fn people_well_off_the_pitch_are_not_reported() {
+        let scene = scene();
+        let (hl, hw) = scene.pitch.half();
+        let player = standing_at(&scene, Point2::new(-10.0, 5.0));
+        let linesman = standing_at(&scene, Point2::new(10.0, -hw - 1.5));
+        let on_the_bench = standing_at(&scene, Point2::new(5.0, -hw - 6.0));
+        let behind_the_goal = standing_at(&scene, Point2::new(hl + 5.0, 0.0));
+        let mut tracker = PeopleTracker::new(scene, 25.0, PeopleOptions::default());
+        let mut reported = Vec::new();
+        for _ in 0..10 {
+            reported = tracker.update(&[player, linesman, on_the_bench, behind_the_goal]);
+        }
+        let mut places: Vec<(i64, i64)> = reported
+            .iter()
+            .map(|p| (p.position.x.round() as i64, p.position.y.round() as i64))
+            .collect();
+        places.sort();
+        assert_eq!(places, vec![(-10, 5), (10, (-hw - 1.5).round() as i64)]);
+    }
+
+    #[test]
+    fn a_person_no_longer_seen_is_not_reported_at_a_guess() {
+        let scene = scene();
+        let player = standing_at(&scene, Point2::new(0.0, 0.0));
+        let mut tracker = PeopleTracker::new(scene, 25.0, PeopleOptions::default());
+        for _ in 0..10 {
+            assert!(tracker.update(&[player]).len() <= 1);
+        }
+        assert_eq!(tracker.update(&[player]).len(), 1);
+        assert!(tracker.update(&[]).is_empty());
+        // Still tracked, so found again under the same identity.
+        let before = tracker.tracks()[0].id;
+        let again = tracker.update(&[player]);
+        assert_eq!(again.iter().map(|p| p.id).collect::<Vec<_>>(), vec![before]);
+    }
 }

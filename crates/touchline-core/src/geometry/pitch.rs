@@ -272,8 +272,14 @@ impl Pitch {
 
     /// Whether a ground point lies on the field of play (lines included).
     pub fn contains(&self, p: &Point2<f64>) -> bool {
+        self.within(p, 0.0)
+    }
+
+    /// Whether a ground point lies on the field of play grown by `margin` metres on
+    /// every side.
+    pub fn within(&self, p: &Point2<f64>, margin: f64) -> bool {
         let (hl, hw) = self.half();
-        p.x.abs() <= hl && p.y.abs() <= hw
+        p.x.abs() <= hl + margin && p.y.abs() <= hw + margin
     }
 
     /// Every painted marking, centre lines (half a line width inside the outer edges).
