@@ -5,6 +5,7 @@
 //! - [`people`]: multi-object tracking of people on the pitch plane (Kalman filters,
 //!   two-stage association); [`teams`]: teams and roles from kit colours.
 //! - [`ball`]: the ball tracker.
+//! - [`relink`]: offline, joins tracks that are one person lost and found again.
 //! - [`tracks`]: `tracks.json` and its MOTChallenge CSV export.
 //! - [`metrics`]: HOTA (with DetA, AssA and LocA), IDF1 and MOTA over any per-frame
 //!   similarity between truth and tracks, and the optimal assignment they rest on.
@@ -15,6 +16,7 @@ pub mod kalman;
 pub mod metrics;
 pub mod people;
 pub mod pipeline;
+pub mod relink;
 pub mod teams;
 pub mod tracks;
 

@@ -27,6 +27,7 @@ use gst::prelude::*;
 use gsttouchline::track::TracksMessage;
 use gsttouchline::{tracksmeta, viewmeta};
 use touchline_core::geometry::{Rig, ViewAngles};
+use touchline_track::relink::{relink, RelinkOptions};
 use touchline_track::tracks::{FrameRecord, TracksWriter};
 
 use super::direct::camera_path;
@@ -181,9 +182,11 @@ pub fn run(args: &ProcessArgs) -> Result<ProcessOutputs> {
             args.right.display()
         );
     }
-    let identities = identities.ok_or_else(|| anyhow!("the tracker reported no identities"))?;
+    let mut identities = identities.ok_or_else(|| anyhow!("the tracker reported no identities"))?;
+    let mut frames = collected.frames;
+    relink(&mut frames, &mut identities, RelinkOptions::default());
     let mut writer = TracksWriter::new(tracks.create()?, fps, &rig.panorama, &rig.pitch)?;
-    for frame in &collected.frames {
+    for frame in &frames {
         writer.frame(frame)?;
     }
     writer.finish(&identities)?.flush()?;
@@ -193,7 +196,7 @@ pub fn run(args: &ProcessArgs) -> Result<ProcessOutputs> {
     drop(csv);
 
     let outputs = ProcessOutputs {
-        frames: collected.frames.len() as u64,
+        frames: frames.len() as u64,
         follow: follow.commit()?,
         panorama: panorama.commit()?,
         tracks: tracks.commit()?,

@@ -7,6 +7,7 @@ use anyhow::{anyhow, Context, Result};
 use gst::prelude::*;
 use touchline_core::geometry::Rig;
 use touchline_detect::scene::Scene;
+use touchline_track::relink::{relink, RelinkOptions};
 use touchline_track::tracks::TracksWriter;
 use touchline_track::{MatchTracker, TrackerOptions};
 
@@ -39,8 +40,6 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
     check_inputs(&rig, (&args.left, &left), (&args.right, &right))?;
     let output = Partial::reserve(&args.output)?;
     let mot = args.mot.as_deref().map(Partial::reserve).transpose()?;
-    // MOTChallenge rows are written frame by frame beside tracks.json.
-    let mut mot_out = mot.as_ref().map(Partial::create).transpose()?;
     let fps = left.fps.0 as f64 / left.fps.1.max(1) as f64;
 
     let mut options = TrackerOptions::default();
@@ -67,7 +66,9 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
         .ok_or_else(|| anyhow!("path {} is not valid UTF-8", rig_path.display()))?;
     stitch.set_property("rig", rig_location);
 
-    let mut writer = TracksWriter::new(output.create()?, fps, &rig.panorama, &rig.pitch)?;
+    // Frames are kept until the end, when tracks of one person lost and found again
+    // are joined (a few MB for a whole match).
+    let mut records = Vec::new();
     let total = left.frames().max(right.frames()).unwrap_or(0);
     let bar = frame_progress(total, "tracking");
     let mut stats = TrackStats::default();
@@ -86,11 +87,7 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
             .map_err(|_| anyhow!("cannot map a panorama frame"))?;
         let frame = gsttouchline::frames::frame(&video).map_err(|e| anyhow!(e))?;
         let tracked = tracker.process(&frame)?;
-        let record = tracked.record(stats.frames, fps);
-        writer.frame(&record)?;
-        if let Some(out) = mot_out.as_mut() {
-            out.write_all(record.mot_rows().as_bytes())?;
-        }
+        records.push(tracked.record(stats.frames, fps));
         stats.frames += 1;
         stats.foreground_ms += tracked.foreground_ms;
         stats.learned_ms += tracked.learned_ms;
@@ -113,7 +110,12 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
             args.right.display()
         );
     }
-    let identities = tracker.identities();
+    let mut identities = tracker.identities();
+    let links = relink(&mut records, &mut identities, RelinkOptions::default());
+    let mut writer = TracksWriter::new(output.create()?, fps, &rig.panorama, &rig.pitch)?;
+    for record in &records {
+        writer.frame(record)?;
+    }
     writer.finish(&identities)?.flush()?;
     let written = output.commit()?;
     let n = stats.frames as f64;
@@ -121,7 +123,7 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
     stats.learned_ms /= n;
     stats.tracking_ms /= n;
     eprintln!(
-        "wrote {} ({} frames, {} tracks; per frame: detection {:.1} ms, learned detector {:.1} ms, tracking {:.2} ms)",
+        "wrote {} ({} frames, {} tracks after {links} joined; per frame: detection {:.1} ms, learned detector {:.1} ms, tracking {:.2} ms)",
         written.display(),
         stats.frames,
         identities.len(),
@@ -129,7 +131,11 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
         stats.learned_ms,
         stats.tracking_ms
     );
-    if let (Some(mot), Some(mut out)) = (mot, mot_out) {
+    if let Some(mot) = mot {
+        let mut out = mot.create()?;
+        for record in &records {
+            out.write_all(record.mot_rows().as_bytes())?;
+        }
         out.flush()?;
         drop(out);
         let csv = mot.commit()?;
