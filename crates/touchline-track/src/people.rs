@@ -367,11 +367,16 @@ impl PeopleTracker {
                 let young = self.tracks.remove(j);
                 let i = if j < i { i - 1 } else { i };
                 let old = &mut self.tracks[i];
-                old.filter = young.filter;
+                old.filter = young.filter.clone();
                 old.seen_box = young.seen_box;
                 old.misses = 0;
                 old.hits = young.hits;
                 old.occluded = false;
+                // Frames already reported under the young identity keep it (and its
+                // team and role).
+                if young.reported > 0 {
+                    self.ended.push(young);
+                }
                 continue;
             }
             i += 1;

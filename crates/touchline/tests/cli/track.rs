@@ -50,6 +50,22 @@ fn a_simulated_match_is_tracked_exported_and_scored() {
         .iter()
         .all(|r| r.len() == 10 && r[0] >= 1.0 && r[4] > 0.0 && r[5] > 0.0));
 
+    // Every person in every frame has an identity (team and role) in the file.
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&tracks).unwrap()).unwrap();
+    let identities: std::collections::HashSet<u64> = file["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_u64().unwrap())
+        .collect();
+    for frame in file["frames"].as_array().unwrap() {
+        for person in frame["people"].as_array().unwrap() {
+            let id = person["id"].as_u64().unwrap();
+            assert!(identities.contains(&id), "track {id} has no identity");
+        }
+    }
+
     let eval = touchline(&["eval", text(&tracks), text(&d.join("truth.json"))]);
     assert!(
         eval.status.success(),
