@@ -74,15 +74,13 @@ impl Scene {
     /// side, and room above for a person standing on its far edge.
     pub fn pitch_spans(&self, margin: f64) -> ColumnSpans {
         let size = self.panorama.size;
-        let (hl, hw) = self.pitch.half();
-        let inside = |p: Point2<f64>| p.x.abs() <= hl + margin && p.y.abs() <= hw + margin;
         let mut spans = ColumnSpans::full(size);
         for x in 0..size.width as usize {
             let (mut top, mut bottom) = (size.height, 0);
             // Rows step by 2: the spans are a coarse region of interest.
             for y in (0..size.height).step_by(2) {
                 let pixel = Point2::new(x as f64, y as f64);
-                if self.ground(pixel).is_some_and(inside) {
+                if self.ground(pixel).is_some_and(|p| self.pitch.within(&p, margin)) {
                     top = top.min(y);
                     bottom = bottom.max(y + 2);
                 }
