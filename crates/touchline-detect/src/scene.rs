@@ -80,7 +80,10 @@ impl Scene {
             // Rows step by 2: the spans are a coarse region of interest.
             for y in (0..size.height).step_by(2) {
                 let pixel = Point2::new(x as f64, y as f64);
-                if self.ground(pixel).is_some_and(|p| self.pitch.within(&p, margin)) {
+                if self
+                    .ground(pixel)
+                    .is_some_and(|p| self.pitch.within(&p, margin))
+                {
                     top = top.min(y);
                     bottom = bottom.max(y + 2);
                 }
