@@ -53,8 +53,22 @@ pub fn pending_error(bus: &gst::Bus) -> Option<String> {
 /// seeking. A constant quantiser rather than constant quality (CRF): with several
 /// threads x264's CRF rate control depends on thread timing, so the same frames would
 /// encode differently from run to run, and the same seed must give the same video.
-pub const ENCODER: &str =
-    "x264enc speed-preset=ultrafast trellis=false pass=quant quantizer=21 key-int-max=50";
+/// Raw I420 in, an MP4 stream out (for a `filesink`).
+pub const ENCODE_MP4: &str = "x264enc speed-preset=ultrafast trellis=false pass=quant \
+     quantizer=21 key-int-max=50 ! video/x-h264,profile=high ! h264parse ! mp4mux";
+
+/// The two camera recordings, decoded to I420, into the stitcher called `stitch`; the
+/// `filesrc`s are called `left` and `right` (see [`set_location`]).
+pub const CAMERA_INPUTS: &str = "filesrc name=left ! decodebin ! videoconvert \
+     ! video/x-raw,format=I420 ! queue max-size-buffers=4 ! stitch.sink_0 \
+     filesrc name=right ! decodebin ! videoconvert ! video/x-raw,format=I420 \
+     ! queue max-size-buffers=4 ! stitch.sink_1";
+
+/// A path as text, for GStreamer properties (which take UTF-8 strings).
+pub fn utf8(path: &Path) -> Result<&str> {
+    path.to_str()
+        .ok_or_else(|| anyhow!("path {} is not valid UTF-8", path.display()))
+}
 
 /// Writes I420 frames to an H.264 MP4 file.
 pub struct VideoWriter {
@@ -71,16 +85,11 @@ impl VideoWriter {
     pub fn new(path: &Path, size: ImageSize, fps: u32) -> Result<VideoWriter> {
         init()?;
         let file = Partial::new(path);
-        let location = file
-            .path()
-            .to_str()
-            .ok_or_else(|| anyhow!("output path {} is not valid UTF-8", path.display()))?
-            .replace('"', "\\\"");
+        let location = utf8(file.path())?.replace('"', "\\\"");
         let description = format!(
             "appsrc name=src format=time block=true max-bytes=20000000 \
              caps=video/x-raw,format=I420,width={w},height={h},framerate={fps}/1,colorimetry=bt709 \
-             ! queue max-size-buffers=4 ! {ENCODER} ! video/x-h264,profile=high ! h264parse \
-             ! mp4mux ! filesink location=\"{location}\"",
+             ! queue max-size-buffers=4 ! {ENCODE_MP4} ! filesink location=\"{location}\"",
             w = size.width,
             h = size.height,
         );
@@ -184,10 +193,7 @@ pub fn decode(path: &Path, keep: &[u64]) -> Result<(VideoInfo, Vec<(u64, I420Fra
     if !path.is_file() {
         bail!("no such video file: {}", path.display());
     }
-    let location = path
-        .to_str()
-        .ok_or_else(|| anyhow!("path {} is not valid UTF-8", path.display()))?
-        .replace('"', "\\\"");
+    let location = utf8(path)?.replace('"', "\\\"");
     let description = format!(
         "filesrc location=\"{location}\" ! decodebin ! videoconvert ! video/x-raw,format=I420 \
          ! appsink name=sink sync=false"
@@ -299,9 +305,7 @@ impl StreamInfo {
 /// Sets the `location` of the element called `name` in `pipeline` (a `filesrc` or
 /// `filesink`) without passing the path through the launch syntax.
 pub fn set_location(pipeline: &gst::Pipeline, name: &str, path: &Path) -> Result<()> {
-    let location = path
-        .to_str()
-        .ok_or_else(|| anyhow!("path {} is not valid UTF-8", path.display()))?;
+    let location = utf8(path)?;
     pipeline
         .by_name(name)
         .ok_or_else(|| anyhow!("the pipeline has no element '{name}'"))?

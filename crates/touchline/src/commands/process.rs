@@ -34,7 +34,7 @@ use super::direct::camera_path;
 use super::stitch::check_inputs;
 use super::{frame_progress, rig_beside};
 use crate::cli::ProcessArgs;
-use crate::media::{self, ENCODER};
+use crate::media::{self, CAMERA_INPUTS, ENCODE_MP4};
 use crate::output::Partial;
 
 /// Where `touchline process` wrote its results.
@@ -93,15 +93,10 @@ pub fn run(args: &ProcessArgs) -> Result<ProcessOutputs> {
 
     let description = format!(
         "touchlinestitch name=stitch ! touchlinetrack name=track ! tee name=split \
-         split. ! queue max-size-buffers=8 ! {ENCODER} ! video/x-h264,profile=high ! h264parse \
-         ! mp4mux ! filesink name=panorama async=false \
+         split. ! queue max-size-buffers=8 ! {ENCODE_MP4} ! filesink name=panorama async=false \
          split. ! queue max-size-buffers=8 ! touchlinedirector name=director \
          ! touchlinevirtualcam name=view width=1920 height=1080 ! queue max-size-buffers=8 \
-         ! {ENCODER} ! video/x-h264,profile=high ! h264parse ! mp4mux ! filesink name=follow async=false \
-         filesrc name=left ! decodebin ! videoconvert ! video/x-raw,format=I420 \
-         ! queue max-size-buffers=4 ! stitch.sink_0 \
-         filesrc name=right ! decodebin ! videoconvert ! video/x-raw,format=I420 \
-         ! queue max-size-buffers=4 ! stitch.sink_1"
+         ! {ENCODE_MP4} ! filesink name=follow async=false {CAMERA_INPUTS}"
     );
     let (pipeline, director) = media::launch::<gst::Element>(&description, "director").context(
         "cannot build the processing pipeline (are GStreamer's x264 and mp4 plugins installed?)",
@@ -110,9 +105,7 @@ pub fn run(args: &ProcessArgs) -> Result<ProcessOutputs> {
     media::set_location(&pipeline, "right", &args.right)?;
     media::set_location(&pipeline, "panorama", panorama.path())?;
     media::set_location(&pipeline, "follow", follow.path())?;
-    let rig_location = rig_path
-        .to_str()
-        .ok_or_else(|| anyhow!("path {} is not valid UTF-8", rig_path.display()))?;
+    let rig_location = media::utf8(&rig_path)?;
     for name in ["stitch", "track", "director", "view"] {
         let element = pipeline
             .by_name(name)

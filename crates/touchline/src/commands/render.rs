@@ -16,7 +16,7 @@ use touchline_core::geometry::Rig;
 
 use super::{frame_progress, rig_beside};
 use crate::cli::RenderArgs;
-use crate::media::{self, ENCODER};
+use crate::media::{self, ENCODE_MP4};
 use crate::output::Partial;
 
 /// `touchline render`.
@@ -46,17 +46,14 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     let description = format!(
         "filesrc name=src ! decodebin ! videoconvert ! video/x-raw,format=I420 \
          ! queue max-size-buffers=4 ! touchlinevirtualcam name=camera \
-         ! queue max-size-buffers=4 ! {ENCODER} ! video/x-h264,profile=high ! h264parse \
-         ! mp4mux ! filesink name=sink"
+         ! queue max-size-buffers=4 ! {ENCODE_MP4} ! filesink name=sink"
     );
     let (pipeline, camera) = media::launch::<gst::Element>(&description, "camera").context(
         "cannot build the rendering pipeline (are GStreamer's x264 and mp4 plugins installed?)",
     )?;
     media::set_location(&pipeline, "src", &args.panorama)?;
     media::set_location(&pipeline, "sink", output.path())?;
-    let rig_location = rig_path
-        .to_str()
-        .ok_or_else(|| anyhow!("path {} is not valid UTF-8", rig_path.display()))?;
+    let rig_location = media::utf8(&rig_path)?;
     camera.set_property("rig", rig_location);
     camera.set_property("width", view_size.width);
     camera.set_property("height", view_size.height);

@@ -9,7 +9,7 @@ use touchline_core::geometry::{ImageSize, Rig};
 
 use super::{frame_progress, rig_beside};
 use crate::cli::StitchArgs;
-use crate::media::{self, StreamInfo, ENCODER};
+use crate::media::{self, StreamInfo, CAMERA_INPUTS, ENCODE_MP4};
 use crate::output::Partial;
 
 /// `touchline stitch`.
@@ -23,12 +23,8 @@ pub fn run(args: &StitchArgs) -> Result<()> {
     let output = Partial::reserve(&args.output)?;
 
     let description = format!(
-        "touchlinestitch name=stitch ! queue max-size-buffers=4 ! {ENCODER} \
-         ! video/x-h264,profile=high ! h264parse ! mp4mux ! filesink name=sink \
-         filesrc name=left ! decodebin ! videoconvert ! video/x-raw,format=I420 \
-         ! queue max-size-buffers=4 ! stitch.sink_0 \
-         filesrc name=right ! decodebin ! videoconvert ! video/x-raw,format=I420 \
-         ! queue max-size-buffers=4 ! stitch.sink_1"
+        "touchlinestitch name=stitch ! queue max-size-buffers=4 ! {ENCODE_MP4} \
+         ! filesink name=sink {CAMERA_INPUTS}"
     );
     let (pipeline, stitch) = media::launch::<gst::Element>(&description, "stitch").context(
         "cannot build the stitching pipeline (are GStreamer's x264 and mp4 plugins installed?)",
@@ -36,9 +32,7 @@ pub fn run(args: &StitchArgs) -> Result<()> {
     media::set_location(&pipeline, "left", &args.left)?;
     media::set_location(&pipeline, "right", &args.right)?;
     media::set_location(&pipeline, "sink", output.path())?;
-    let rig_location = rig_path
-        .to_str()
-        .ok_or_else(|| anyhow!("path {} is not valid UTF-8", rig_path.display()))?;
+    let rig_location = media::utf8(&rig_path)?;
     stitch.set_property("rig", rig_location);
     let stitched = stitch
         .static_pad("src")

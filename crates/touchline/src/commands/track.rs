@@ -48,22 +48,19 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
     }
     let mut tracker = MatchTracker::new(scene, fps, options)?;
 
-    let description = "touchlinestitch name=stitch ! video/x-raw,format=I420 \
-         ! appsink name=sink sync=false max-buffers=4 \
-         filesrc name=left ! decodebin ! videoconvert ! video/x-raw,format=I420 \
-         ! queue max-size-buffers=4 ! stitch.sink_0 \
-         filesrc name=right ! decodebin ! videoconvert ! video/x-raw,format=I420 \
-         ! queue max-size-buffers=4 ! stitch.sink_1";
-    let (pipeline, sink) = media::launch::<gst_app::AppSink>(description, "sink")
+    let description = format!(
+        "touchlinestitch name=stitch ! video/x-raw,format=I420 \
+         ! appsink name=sink sync=false max-buffers=4 {}",
+        media::CAMERA_INPUTS
+    );
+    let (pipeline, sink) = media::launch::<gst_app::AppSink>(&description, "sink")
         .context("cannot build the tracking pipeline")?;
     media::set_location(&pipeline, "left", &args.left)?;
     media::set_location(&pipeline, "right", &args.right)?;
     let stitch = pipeline
         .by_name("stitch")
         .ok_or_else(|| anyhow!("the pipeline has no stitcher"))?;
-    let rig_location = rig_path
-        .to_str()
-        .ok_or_else(|| anyhow!("path {} is not valid UTF-8", rig_path.display()))?;
+    let rig_location = media::utf8(&rig_path)?;
     stitch.set_property("rig", rig_location);
 
     // Frames are kept until the end, when tracks of one person lost and found again
