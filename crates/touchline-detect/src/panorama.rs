@@ -16,9 +16,19 @@ use touchline_core::image::yuv_to_rgb;
 use touchline_core::warp::Frame;
 
 use crate::detector::{OnnxDetector, TileOptions};
-use crate::foreground::{BackgroundModel, Blob, ForegroundOptions};
+use crate::foreground::{connected_regions, BackgroundModel, Blob, ForegroundOptions};
 use crate::scene::{Scene, BALL_DIAMETER_M, PERSON_HEIGHT_M};
 use crate::{BoxPx, ObjectClass, Result};
+
+/// A ball at a person's feet: at least this much lighter than the grass behind it, this
+/// light, and this close to grey (|Cb − 128| + |Cr − 128|).
+const AT_FEET_CONTRAST: i32 = 35;
+const AT_FEET_LUMA: u8 = 110;
+const AT_FEET_CHROMA: u32 = 30;
+
+/// How far down a person's region may grow to reach the feet, as a fraction of the
+/// height expected there.
+const FEET_GROWTH: f64 = 0.2;
 
 /// Mean colour (Y, Cb, Cr) of a person's shirt band and shorts band, from foreground
 /// pixels only.
@@ -175,11 +185,18 @@ impl PanoramaDetector {
             }
             !ghost
         });
-        let blobs = merge_stacked(blobs, &self.scene);
+        let blobs: Vec<Blob> = merge_stacked(blobs, &self.scene)
+            .into_iter()
+            .map(|blob| self.grow_to_feet(frame, blob))
+            .collect();
         let mut found = PanoramaDetections::default();
         let mut groups = Vec::new();
         for blob in blobs {
-            match self.shape(&blob) {
+            let shape = self.shape(&blob);
+            if !matches!(shape, Shape::Ball | Shape::Other) {
+                found.balls.extend(self.balls_at_feet(frame, &blob));
+            }
+            match shape {
                 Shape::Person => found.people.push(self.person(frame, &blob, 0.9, false)),
                 Shape::Fragment => found.people.push(self.person(frame, &blob, 0.35, false)),
                 Shape::Group(n) => groups.push((blob, Some(n))),
@@ -233,6 +250,18 @@ impl PanoramaDetector {
         };
         found.balls.sort_by(|a, b| b.score.total_cmp(&a.score));
         Ok(found)
+    }
+
+    /// A region as tall as a person or part of one, grown down to the feet (a fifth of
+    /// a person's height at most: the boots and the blurred bottom of the legs).
+    fn grow_to_feet(&mut self, frame: &Frame, blob: Blob) -> Blob {
+        match self.expected_height(&blob) {
+            Some(expected) if blob.height() as f64 >= 0.3 * expected => {
+                let max_rows = (FEET_GROWTH * expected).ceil() as u32;
+                self.background.grow_to_feet(frame, &blob, max_rows)
+            }
+            _ => blob,
+        }
     }
 
     fn expected_height(&self, blob: &Blob) -> Option<f64> {
@@ -325,6 +354,54 @@ impl PanoramaDetector {
             }
         }
         colour
+    }
+
+    /// A ball at someone's feet joins their region: look for it among the region's
+    /// bright, grey pixels below the knees, in pieces no bigger than a ball there.
+    /// (White socks pass this too; the ball tracker tells them apart by their motion.)
+    fn balls_at_feet(&self, frame: &Frame, blob: &Blob) -> Vec<BallCandidate> {
+        let Some(expected) = self.expected_height(blob) else {
+            return Vec::new();
+        };
+        let ball_px = expected * BALL_DIAMETER_M / PERSON_HEIGHT_M;
+        let y0 = blob
+            .y0
+            .max(blob.y1.saturating_sub((0.35 * expected).round() as u32));
+        let (bw, bh) = (blob.width() as usize, (blob.y1 - y0) as usize);
+        let mask = self.background.mask();
+        let bg = self.background.background_luma();
+        let w = self.background.size().width as usize;
+        let [py, pu, pv] = [&frame.planes[0], &frame.planes[1], &frame.planes[2]];
+        let mut bright = vec![0u8; bw * bh];
+        for (j, y) in (y0 as usize..blob.y1 as usize).enumerate() {
+            for (i, x) in (blob.x0 as usize..blob.x1 as usize).enumerate() {
+                let luma = py.data[y * py.stride + x];
+                let chroma = pu.data[(y / 2) * pu.stride + x / 2].abs_diff(128) as u32
+                    + pv.data[(y / 2) * pv.stride + x / 2].abs_diff(128) as u32;
+                let lighter = luma as i32 - bg[y * w + x] as i32;
+                bright[j * bw + i] = u8::from(
+                    mask[y * w + x] != 0
+                        && lighter >= AT_FEET_CONTRAST
+                        && luma >= AT_FEET_LUMA
+                        && chroma <= AT_FEET_CHROMA,
+                );
+            }
+        }
+        let largest = (2.0 * ball_px + 2.0) as u32;
+        connected_regions(&bright, bw, bh, 2)
+            .into_iter()
+            .filter(|piece| piece.width() <= largest && piece.height() <= largest)
+            .filter_map(|piece| {
+                let piece = Blob {
+                    x0: blob.x0 + piece.x0,
+                    x1: blob.x0 + piece.x1,
+                    y0: y0 + piece.y0,
+                    y1: y0 + piece.y1,
+                    pixels: piece.pixels,
+                };
+                self.ball(frame, &piece)
+            })
+            .collect()
     }
 
     fn ball(&self, frame: &Frame, blob: &Blob) -> Option<BallCandidate> {

@@ -51,6 +51,9 @@ pub struct BallOptions {
     pub hold: u32,
     /// Gate around a hypothesis's prediction, pixels, before speed is added.
     pub gate_px: f64,
+    /// Farthest a candidate may be from a chain's first one to continue it, pixels: a
+    /// hard-kicked ball's step in one frame (30 m/s at 25 fps, 40 m away).
+    pub first_step_px: f64,
     /// A rival hypothesis takes over when its score is this many times the chosen one's.
     pub switch_ratio: f32,
 }
@@ -61,6 +64,7 @@ impl Default for BallOptions {
             coast: 8,
             hold: 125,
             gate_px: 8.0,
+            first_step_px: 40.0,
             switch_ratio: 1.5,
         }
     }
@@ -98,6 +102,9 @@ const STILL_FRAMES: u32 = 25;
 /// the ball in play. (A ball in the air looks further away than it is, so one moving
 /// fast out there may still be the ball.)
 const OFF_PITCH_MARGIN_M: f64 = 3.0;
+/// While a player holds the ball, a chain elsewhere takes over when its score reaches
+/// this fraction of the lost ball's.
+const HOLDER_TAKEOVER: f32 = 0.6;
 /// Slower than this (panorama pixels per frame) a candidate off the pitch is ignored.
 const OFF_PITCH_MOVING_PX: f64 = 2.0;
 
@@ -109,8 +116,21 @@ pub struct BallTracker {
     hypotheses: Vec<Hypothesis>,
     chosen: Option<u64>,
     next_id: u64,
-    /// The player the ball disappeared into, and the ball's offset from their feet.
-    holder: Option<(TrackId, Vector2<f64>, u32)>,
+    /// The player the ball disappeared into.
+    holder: Option<Holder>,
+}
+
+/// The player the ball disappeared into: it is kept at their feet until it shows again.
+#[derive(Clone, Copy, Debug)]
+struct Holder {
+    person: TrackId,
+    /// The ball's offset from their feet, pixels.
+    offset: Vector2<f64>,
+    /// Frames held so far.
+    frames: u32,
+    /// The lost ball's chain's score: a chain elsewhere must be about as ball-like to
+    /// take over (a speck elsewhere is no reason to think the ball left the player).
+    ball_score: f32,
 }
 
 impl BallTracker {
@@ -139,8 +159,13 @@ impl BallTracker {
         }
         let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
         for (hi, h) in self.hypotheses.iter().enumerate() {
-            let gate =
-                self.options.gate_px + 1.5 * h.velocity.norm() + 4.0 * h.misses.min(8) as f64;
+            // A chain of one candidate has no velocity yet: its second step may be as
+            // long as a kicked ball's.
+            let gate = if h.seen == 1 {
+                self.options.first_step_px
+            } else {
+                self.options.gate_px + 1.5 * h.velocity.norm() + 4.0 * h.misses.min(8) as f64
+            };
             for (ci, c) in candidates.iter().enumerate() {
                 let d = (c.centre - h.pixel).norm();
                 if d <= gate {
@@ -242,7 +267,9 @@ impl BallTracker {
                 }
             }
             (Some((id, _)), None) => Some(id),
-            (None, best) => best.map(|(id, _)| id),
+            (None, best) => best
+                .filter(|&(id, score)| self.may_take_over(id, score, people))
+                .map(|(id, _)| id),
         };
         if current.is_none() && self.chosen.is_some() {
             self.holder = None;
@@ -257,37 +284,62 @@ impl BallTracker {
         };
         if h.misses == 0 {
             self.holder = None;
-            return Some(self.locate(h.pixel, BallSource::Seen));
+            return self.locate(h.pixel, BallSource::Seen);
         }
         // Unseen: next to a player it is at their feet (or behind them); otherwise it
         // carries on along its motion for a few frames.
         if self.holder.is_none() {
             if let Some(person) = people.iter().find(|p| near_feet(p, &h.pixel)) {
-                self.holder = Some((person.id, (h.pixel - foot_pixel(person)) * 0.5, 0));
+                self.holder = Some(Holder {
+                    person: person.id,
+                    offset: (h.pixel - foot_pixel(person)) * 0.5,
+                    frames: 0,
+                    ball_score: h.score,
+                });
             }
         }
         if self.holder.is_some() {
             self.chosen = None;
             return self.held(people);
         }
-        Some(self.locate(h.pixel, BallSource::Predicted))
+        self.locate(h.pixel, BallSource::Predicted)
     }
 
     /// The ball at the feet of the player holding it, while they may still have it.
     fn held(&mut self, people: &[PersonState]) -> Option<BallState> {
-        let (id, offset, frames) = self.holder?;
-        let person = people.iter().find(|p| p.id == id);
+        let holder = self.holder?;
+        let person = people.iter().find(|p| p.id == holder.person);
         match person {
-            Some(person) if frames < self.options.hold => {
-                self.holder = Some((id, offset, frames + 1));
-                let pixel = foot_pixel(person) + offset;
-                Some(self.locate(pixel, BallSource::AtFeet(id)))
+            Some(person) if holder.frames < self.options.hold => {
+                self.holder = Some(Holder {
+                    frames: holder.frames + 1,
+                    ..holder
+                });
+                let pixel = foot_pixel(person) + holder.offset;
+                self.locate(pixel, BallSource::AtFeet(holder.person))
             }
             _ => {
                 self.holder = None;
                 None
             }
         }
+    }
+
+    /// Whether a chain may become the ball while none is chosen: always, unless a player
+    /// holds the ball; then only a chain leaving their feet or one about as ball-like
+    /// as the ball was.
+    fn may_take_over(&self, id: u64, score: f32, people: &[PersonState]) -> bool {
+        let Some(holder) = self.holder else {
+            return true;
+        };
+        let Some(h) = self.hypotheses.iter().find(|h| h.id == id) else {
+            return false;
+        };
+        let from_holder = people
+            .iter()
+            .find(|p| p.id == holder.person)
+            .is_some_and(|p| near_feet(p, &h.origin));
+        from_holder || score >= HOLDER_TAKEOVER * holder.ball_score
     }
 
     /// Whether the ground under a pixel lies beyond the lines by more than
@@ -303,20 +355,17 @@ impl BallTracker {
         }
     }
 
-    fn locate(&self, pixel: Point2<f64>, source: BallSource) -> BallState {
+    /// The ball at a pixel, resting on the ground; `None` where the pixel does not look
+    /// down at the ground (a ball carried on along its motion beyond the horizon).
+    fn locate(&self, pixel: Point2<f64>, source: BallSource) -> Option<BallState> {
         let radius = BALL_DIAMETER_M / 2.0;
-        let ground = self
-            .scene
-            .panorama
-            .ground_point(&pixel, radius)
-            .map(|p| Point2::new(p.x, p.y))
-            .unwrap_or_else(|| Point2::new(f64::NAN, f64::NAN));
-        BallState {
+        let ground = self.scene.panorama.ground_point(&pixel, radius)?;
+        Some(BallState {
             pixel,
-            ground,
+            ground: ground.xy(),
             height: radius,
             source,
-        }
+        })
     }
 }
 
@@ -353,4 +402,100 @@ fn near_feet(p: &PersonState, pixel: &Point2<f64>) -> bool {
         && pixel.x <= b.x1 as f64 + 0.6 * w
         && pixel.y >= b.y0 as f64 + 0.3 * h
         && pixel.y <= b.y1 as f64 + 0.25 * h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use touchline_core::geometry::{RigOptions, Sport};
+    use touchline_detect::BoxPx;
+
+    fn tracker() -> BallTracker {
+        let rig = RigOptions::for_sport(Sport::Football).build().unwrap();
+        let scene = Scene::new(rig.panorama, rig.pitch).unwrap();
+        BallTracker::new(scene, BallOptions::default())
+    }
+
+    fn candidate(x: f64, y: f64, score: f32) -> BallCandidate {
+        BallCandidate {
+            centre: Point2::new(x, y),
+            diameter: 8.0,
+            score,
+        }
+    }
+
+    /// Someone standing with their feet at a pixel, 40 px tall.
+    fn standing(id: u64, x: f64, y: f64) -> PersonState {
+        PersonState {
+            id: TrackId(id),
+            position: Point2::origin(),
+            velocity: Vector2::zeros(),
+            bbox: BoxPx {
+                x0: (x - 8.0) as f32,
+                y0: (y - 40.0) as f32,
+                x1: (x + 8.0) as f32,
+                y1: y as f32,
+            },
+            seen: true,
+        }
+    }
+
+    #[test]
+    fn a_hard_kicked_ball_is_followed_from_its_third_frame() {
+        let mut tracker = tracker();
+        for frame in 0..12 {
+            // 25 px a frame (about 30 m/s at 40 m), and a speck on the boards that
+            // never moves.
+            let ball = candidate(1500.0 + 25.0 * frame as f64, 400.0, 0.7);
+            let found = tracker.update(&[candidate(2500.0, 380.0, 0.9), ball], &[]);
+            if frame >= 2 {
+                let found = found.expect("the ball is followed");
+                assert_eq!(found.source, BallSource::Seen);
+                assert!((found.pixel - ball.centre).norm() < 1e-9, "frame {frame}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_held_ball_stays_at_the_feet_until_it_leaves_them() {
+        let mut tracker = tracker();
+        let player = standing(7, 1800.0, 420.0);
+        // The ball rolls into the player's feet and disappears there.
+        for frame in 0..20 {
+            let ball = candidate(1740.0 + 3.0 * frame as f64, 418.0, 0.7);
+            tracker.update(&[ball], &[player]);
+        }
+        for frame in 0..20 {
+            // A faint speck drifts across the other half of the pitch meanwhile.
+            let speck = candidate(600.0 + 3.0 * frame as f64, 300.0, 0.2);
+            let found = tracker.update(&[speck], &[player]).expect("held");
+            assert_eq!(
+                found.source,
+                BallSource::AtFeet(TrackId(7)),
+                "frame {frame}"
+            );
+        }
+        // The ball leaves the player's feet: it is the ball again.
+        let mut last = None;
+        for frame in 0..6 {
+            let ball = candidate(1804.0 + 6.0 * frame as f64, 419.0, 0.7);
+            let speck = candidate(660.0 + 3.0 * frame as f64, 300.0, 0.2);
+            last = tracker.update(&[speck, ball], &[player]).map(|b| (b, ball));
+        }
+        let (found, ball) = last.expect("found");
+        assert_eq!(found.source, BallSource::Seen);
+        assert!((found.pixel - ball.centre).norm() < 1e-9);
+    }
+
+    #[test]
+    fn a_ball_carried_on_past_the_horizon_is_not_given_a_place() {
+        let tracker = tracker();
+        assert!(tracker
+            .locate(Point2::new(1900.0, 0.0), BallSource::Predicted)
+            .is_none());
+        let on_pitch = tracker
+            .locate(Point2::new(1900.0, 500.0), BallSource::Predicted)
+            .expect("on the ground");
+        assert!(on_pitch.ground.x.is_finite() && on_pitch.ground.y.is_finite());
+    }
 }
