@@ -387,10 +387,15 @@ impl PanoramaDetector {
                 );
             }
         }
+        // A ball at the feet rests on the ground: its piece reaches the feet's row (white
+        // socks end above the boots) and is about as tall as a ball there.
         let largest = (2.0 * ball_px + 2.0) as u32;
+        let tallest = (1.5 * ball_px + 1.0).ceil() as u32;
         connected_regions(&bright, bw, bh, 2)
             .into_iter()
-            .filter(|piece| piece.width() <= largest && piece.height() <= largest)
+            .filter(|piece| {
+                piece.width() <= largest && piece.height() <= tallest && piece.y1 + 1 >= bh as u32
+            })
             .filter_map(|piece| {
                 let piece = Blob {
                     x0: blob.x0 + piece.x0,

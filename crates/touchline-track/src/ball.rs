@@ -118,6 +118,63 @@ pub struct BallTracker {
     next_id: u64,
     /// The player the ball disappeared into.
     holder: Option<Holder>,
+    clutter: ClutterMap,
+}
+
+/// Where ball candidates keep appearing: a goal net, a line a keeper keeps uncovering,
+/// a flickering board. Each cell of the panorama counts the frames with a candidate in
+/// it, fading over seconds; a candidate in a busy cell counts for less. The ball passes
+/// through a cell in a frame or two, so it barely warms any. (A clutter map, as radar
+/// trackers keep one.)
+struct ClutterMap {
+    columns: usize,
+    heat: Vec<f32>,
+}
+
+/// Side of a clutter cell, panorama pixels.
+const CLUTTER_CELL_PX: f64 = 8.0;
+/// Heat kept from one frame to the next: fades by e in 200 frames (8 s at 25 fps).
+const CLUTTER_FADE: f32 = 0.995;
+/// At this heat (about this many recent frames with a candidate) a candidate counts half.
+const CLUTTER_HALF: f32 = 12.0;
+
+impl ClutterMap {
+    fn new(width: u32, height: u32) -> ClutterMap {
+        let cells = |px: u32| (px as f64 / CLUTTER_CELL_PX).ceil() as usize + 1;
+        ClutterMap {
+            columns: cells(width),
+            heat: vec![0.0; cells(width) * cells(height)],
+        }
+    }
+
+    fn cell(&self, pixel: &Point2<f64>) -> Option<usize> {
+        let (x, y) = (pixel.x / CLUTTER_CELL_PX, pixel.y / CLUTTER_CELL_PX);
+        if x < 0.0 || y < 0.0 || x as usize >= self.columns {
+            return None;
+        }
+        let i = y as usize * self.columns + x as usize;
+        (i < self.heat.len()).then_some(i)
+    }
+
+    /// How much a candidate at `pixel` counts, 0–1.
+    fn weight(&self, pixel: &Point2<f64>) -> f32 {
+        self.cell(pixel)
+            .map_or(1.0, |i| 1.0 / (1.0 + self.heat[i] / CLUTTER_HALF))
+    }
+
+    /// Fades every cell and warms those with a candidate this frame (once each).
+    fn update(&mut self, candidates: &[BallCandidate]) {
+        self.heat.iter_mut().for_each(|h| *h *= CLUTTER_FADE);
+        let mut cells: Vec<usize> = candidates
+            .iter()
+            .filter_map(|c| self.cell(&c.centre))
+            .collect();
+        cells.sort_unstable();
+        cells.dedup();
+        for i in cells {
+            self.heat[i] += 1.0;
+        }
+    }
 }
 
 /// The player the ball disappeared into: it is kept at their feet until it shows again.
@@ -143,6 +200,7 @@ impl BallTracker {
             chosen: None,
             next_id: 1,
             holder: None,
+            clutter: ClutterMap::new(scene.panorama.size.width, scene.panorama.size.height),
         }
     }
 
@@ -153,6 +211,13 @@ impl BallTracker {
         candidates: &[BallCandidate],
         people: &[PersonState],
     ) -> Option<BallState> {
+        // How ball-like each candidate is, given the people around it and how often
+        // candidates show up where it is.
+        let evidence: Vec<f32> = candidates
+            .iter()
+            .map(|c| c.score * isolation(&c.centre, people) * self.clutter.weight(&c.centre))
+            .collect();
+        self.clutter.update(candidates);
         // Predict, then chain each candidate to the nearest hypothesis expecting it.
         for h in &mut self.hypotheses {
             h.pixel += h.velocity;
@@ -201,7 +266,7 @@ impl BallTracker {
                 h.still += 1;
             }
             let stillness = if h.still > STILL_FRAMES { 0.3 } else { 1.0 };
-            h.score = 0.85 * h.score + 0.15 * c.score * isolation(&c.centre, people) * stillness;
+            h.score = 0.85 * h.score + 0.15 * evidence[ci] * stillness;
             h.seen += 1;
             h.misses = 0;
         }
@@ -220,7 +285,7 @@ impl BallTracker {
                     id: self.next_id,
                     pixel: c.centre,
                     velocity: Vector2::zeros(),
-                    score: 0.15 * c.score * isolation(&c.centre, people),
+                    score: 0.15 * evidence[ci],
                     seen: 1,
                     misses: 0,
                     anchor: c.centre,
