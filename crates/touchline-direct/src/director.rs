@@ -14,7 +14,7 @@ use touchline_core::geometry::ViewAngles;
 
 use crate::aim::Aim;
 use crate::framing::{Framer, FramingOptions, Play};
-use crate::motion::{follow_both_ways, window_mean, Head, Limits};
+use crate::motion::{follow_both_ways, hold_within, window_mean, Head, Hold, Limits};
 
 /// Tuning of the director.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -31,6 +31,13 @@ pub struct DirectorOptions {
     pub smoothing_s: f64,
     /// Live: how far ahead of the frame the window peaks, seconds.
     pub lead_s: f64,
+    /// How far the pan may stay from its target before it moves, as a fraction of the
+    /// field of view: play swinging back and forth within it leaves the camera still
+    /// (see [`hold_within`]).
+    pub pan_band: f64,
+    /// How far ahead the pan looks for the targets it must keep within its band,
+    /// seconds (live: at most the delay).
+    pub pan_lookahead_s: f64,
 }
 
 impl Default for DirectorOptions {
@@ -57,6 +64,8 @@ impl Default for DirectorOptions {
             },
             smoothing_s: 2.5,
             lead_s: 0.5,
+            pan_band: 0.1,
+            pan_lookahead_s: 4.0,
         }
     }
 }
@@ -113,13 +122,24 @@ impl Director {
         };
         let raw: Vec<[f64; 3]> = plays.iter().map(|p| targets.next(p)).collect();
         let half = (self.options.smoothing_s * self.fps).round() as usize;
+        let smooth: Vec<Vec<f64>> = (0..3)
+            .map(|c| {
+                let signal: Vec<f64> = raw.iter().map(|r| r[c]).collect();
+                (0..signal.len())
+                    .map(|t| window_mean(&signal, t, half))
+                    .collect()
+            })
+            .collect();
+        let lookahead = (self.options.pan_lookahead_s * self.fps).round() as usize;
+        let band: Vec<f64> = smooth[2]
+            .iter()
+            .map(|fov| self.options.pan_band * fov)
+            .collect();
+        let pan = hold_within(&smooth[0], &band, lookahead);
         let mut paths = Vec::new();
         for (c, limits) in self.options.limits().into_iter().enumerate() {
-            let signal: Vec<f64> = raw.iter().map(|r| r[c]).collect();
-            let smooth: Vec<f64> = (0..signal.len())
-                .map(|t| window_mean(&signal, t, half))
-                .collect();
-            paths.push(follow_both_ways(&smooth, limits, 1.0 / self.fps));
+            let target = if c == 0 { &pan } else { &smooth[c] };
+            paths.push(follow_both_ways(target, limits, 1.0 / self.fps));
         }
         (0..raw.len())
             .map(|t| {
@@ -135,6 +155,7 @@ impl Director {
 pub struct LiveDirector {
     targets: Targets,
     heads: Option<[Head; 3]>,
+    pan_hold: Hold,
     options: DirectorOptions,
     dt: f64,
     /// Targets of the frames not yet given a view, oldest first, and a few before
@@ -145,6 +166,7 @@ pub struct LiveDirector {
     delay: usize,
     lead: usize,
     half: usize,
+    pan_lookahead: usize,
 }
 
 impl LiveDirector {
@@ -160,6 +182,7 @@ impl LiveDirector {
                 aim,
             },
             heads: None,
+            pan_hold: Hold::default(),
             options,
             dt: 1.0 / fps,
             pending: VecDeque::new(),
@@ -167,6 +190,7 @@ impl LiveDirector {
             delay,
             lead,
             half,
+            pan_lookahead: ((options.pan_lookahead_s * fps).round() as usize).min(delay),
         }
     }
 
@@ -194,15 +218,21 @@ impl LiveDirector {
 
     /// The view of the oldest waiting frame.
     fn emit(&mut self) -> ViewAngles {
-        let peak = self.history + self.lead;
         let (a, b) = self.pending.as_slices();
         let joined: Vec<[f64; 3]> = a.iter().chain(b).copied().collect();
-        let peak = peak.min(joined.len() - 1);
-        let mut smooth = [0.0; 3];
-        for (c, value) in smooth.iter_mut().enumerate() {
-            let signal: Vec<f64> = joined.iter().map(|t| t[c]).collect();
-            *value = window_mean(&signal, peak, self.half);
-        }
+        let signals: [Vec<f64>; 3] = [0, 1, 2].map(|c| joined.iter().map(|t| t[c]).collect());
+        // The smoothed target of the frame `ahead` frames after the one to show, from
+        // what has been seen so far.
+        let smoothed = |c: usize, ahead: usize| {
+            let peak = (self.history + ahead + self.lead).min(joined.len() - 1);
+            window_mean(&signals[c], peak, self.half)
+        };
+        let mut smooth = [0, 1, 2].map(|c| smoothed(c, 0));
+        let ahead = (joined.len() - 1 - self.history).min(self.pan_lookahead);
+        let band = self.options.pan_band;
+        smooth[0] = self
+            .pan_hold
+            .step((0..=ahead).map(|k| (smoothed(0, k), band * smoothed(2, k))));
         let limits = self.options.limits();
         let dt = self.dt;
         let heads = self
@@ -233,16 +263,18 @@ mod tests {
     }
 
     /// Ten seconds of a ball passed back and forth at 20 m/s between two players 40 m
-    /// apart, resting 2.5 s at each; with the frames where it has rested a second.
+    /// apart, resting 2.5 s at each; with the frames where it has rested a second and
+    /// will rest half a second more (in that last half second the camera may already
+    /// lead the coming pass).
     fn plays() -> (Vec<Play>, Vec<bool>) {
         let cycle = 2.0 * (2.5 + 2.0);
         (0..250)
             .map(|i| {
                 let t = (i as f64 / 25.0) % cycle;
                 let (x, settled) = match t {
-                    t if t < 2.5 => (-20.0, t >= 1.0),
+                    t if t < 2.5 => (-20.0, (1.0..2.0).contains(&t)),
                     t if t < 4.5 => (-20.0 + 20.0 * (t - 2.5), false),
-                    t if t < 7.0 => (20.0, t >= 5.5),
+                    t if t < 7.0 => (20.0, (5.5..6.5).contains(&t)),
                     t => (20.0 - 20.0 * (t - 7.0), false),
                 };
                 let play = Play {

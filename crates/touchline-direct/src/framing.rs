@@ -50,6 +50,12 @@ pub struct FramingOptions {
     pub still_s: f64,
     /// A ball farther than this from everybody (metres) counts only while travelling.
     pub lonely_ball_m: f64,
+    /// Fastest the ball flies, metres per second: a ball reported farther from where
+    /// it was than it could have gone since is a jump to another candidate, believed
+    /// only once it has stayed `jump_confirm_s` seconds.
+    pub ball_top_speed_m_s: f64,
+    /// See `ball_top_speed_m_s`.
+    pub jump_confirm_s: f64,
 }
 
 /// The speeds (m/s) of a ball travelling between players: slower is a ball at rest
@@ -70,6 +76,8 @@ impl Default for FramingOptions {
             still_speed: 0.6,
             still_s: 1.5,
             lonely_ball_m: 15.0,
+            ball_top_speed_m_s: 30.0,
+            jump_confirm_s: 2.0,
         }
     }
 }
@@ -85,6 +93,9 @@ pub struct Framer {
     velocity: Vector2<f64>,
     lost_s: f64,
     still_s: f64,
+    /// A ball reported where the ball could not have gone: where it is now and for how
+    /// long it has been reported consistently.
+    jumped: Option<(Point3<f64>, f64)>,
 }
 
 impl Framer {
@@ -97,6 +108,7 @@ impl Framer {
             velocity: Vector2::zeros(),
             lost_s: 0.0,
             still_s: 0.0,
+            jumped: None,
         }
     }
 
@@ -106,7 +118,10 @@ impl Framer {
         // A ball far from everybody and not travelling is more likely a false
         // detection (a board, a post) than the ball, which is either near players or
         // on its way between them: it counts as lost.
-        let ball = play.ball.filter(|b| self.plausible(b, &play.people));
+        let ball = play
+            .ball
+            .filter(|b| self.plausible(b, &play.people))
+            .filter(|b| self.reachable(b));
         match (ball, self.last_ball) {
             (Some(ball), Some(last)) => {
                 let step = (ball.xy() - last.xy()) / self.dt;
@@ -175,6 +190,35 @@ impl Framer {
             (PASS_SPEED_M_S.0..=PASS_SPEED_M_S.1).contains(&speed)
         });
         people.is_empty() || near || travelling
+    }
+
+    /// Whether the ball could have gone from where it was last believed to `ball` in
+    /// the time since; a ball that could not have (a tracker that jumped to a goal
+    /// net, a white boot) is believed once it has been reported, consistently moving,
+    /// for `jump_confirm_s`. Swinging the camera over to a false ball and back costs
+    /// more than holding a second longer on a real one.
+    fn reachable(&mut self, ball: &Point3<f64>) -> bool {
+        let o = self.options;
+        let Some(last) = self.last_ball else {
+            return true;
+        };
+        let slack = 3.0;
+        let reach = o.ball_top_speed_m_s * (self.lost_s + self.dt) + slack;
+        if (ball.xy() - last.xy()).norm() <= reach {
+            self.jumped = None;
+            return true;
+        }
+        let step = o.ball_top_speed_m_s * self.dt + slack;
+        let age = match self.jumped {
+            Some((there, age)) if (ball.xy() - there.xy()).norm() <= step => age + self.dt,
+            _ => 0.0,
+        };
+        if age >= o.jump_confirm_s {
+            self.jumped = None;
+            return true;
+        }
+        self.jumped = Some((*ball, age));
+        false
     }
 
     /// A shot centred between `anchor` (and the ball, if given) and the centre of
@@ -275,6 +319,28 @@ mod tests {
             shot = framer.shot(&play(&people, Some((50.0, 2.0))));
         }
         assert!(shot.focus.x < 0.0, "followed the speck: {shot:?}");
+    }
+
+    #[test]
+    fn a_ball_jumping_across_the_pitch_is_believed_only_once_it_stays() {
+        let options = FramingOptions::default();
+        let mut framer = Framer::new(options, 0.04);
+        let people = [(-10.0, 0.0), (-5.0, 3.0), (45.0, 0.0)];
+        framer.shot(&play(&people, Some((-8.0, 1.0))));
+        // The tracker jumps to a speck by the far goal for half a second, then back.
+        for _ in 0..12 {
+            let shot = framer.shot(&play(&people, Some((45.0, 1.0))));
+            assert!(shot.focus.x < 0.0, "jumped: {shot:?}");
+        }
+        let back = framer.shot(&play(&people, Some((-7.0, 1.0))));
+        assert!(back.focus.x < 0.0);
+        // A ball that stays over there (a long ball, found again) is followed.
+        let frames = (options.jump_confirm_s / 0.04).ceil() as usize + 1;
+        let mut shot = back;
+        for i in 0..frames {
+            shot = framer.shot(&play(&people, Some((40.0 + 0.2 * i as f64, 1.0))));
+        }
+        assert!(shot.focus.x > 20.0, "never followed: {shot:?}");
     }
 
     #[test]

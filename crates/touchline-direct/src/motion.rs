@@ -41,6 +41,49 @@ pub fn window_mean(targets: &[f64], peak: usize, half_width: usize) -> f64 {
     }
 }
 
+/// The laziest path that stays within `band[t]` of `targets[t]`: it holds still while
+/// every target of the next `lookahead` frames lies within its band of where it is, and
+/// otherwise moves only as far as those coming targets require, to the near edge of
+/// what they all allow. A target that swings back by less than twice its band moves
+/// nothing, so play that goes back and forth in the middle of the picture no longer
+/// swings the camera back and forth.
+pub fn hold_within(targets: &[f64], band: &[f64], lookahead: usize) -> Vec<f64> {
+    let mut hold = Hold::default();
+    (0..targets.len())
+        .map(|t| {
+            let end = targets.len().min(t + lookahead + 1);
+            hold.step((t..end).map(|s| (targets[s], band.get(s).copied().unwrap_or(0.0))))
+        })
+        .collect()
+}
+
+/// An angle held lazily, frame by frame (see [`hold_within`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Hold {
+    position: Option<f64>,
+}
+
+impl Hold {
+    /// The position for a frame, given `(target, band)` for it and for the frames after
+    /// it, as far as it looks ahead. It starts on the first target it is given.
+    pub fn step(&mut self, coming: impl IntoIterator<Item = (f64, f64)>) -> f64 {
+        let (mut low, mut high) = (f64::NEG_INFINITY, f64::INFINITY);
+        let mut first = None;
+        for (target, band) in coming {
+            first.get_or_insert(target);
+            let band = band.max(0.0);
+            let (l, h) = (low.max(target - band), high.min(target + band));
+            if l > h {
+                break;
+            }
+            (low, high) = (l, h);
+        }
+        let position = self.position.or(first).unwrap_or(0.0).clamp(low, high);
+        self.position = Some(position);
+        position
+    }
+}
+
 /// A camera head moving one angle.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Head {
@@ -195,6 +238,25 @@ mod tests {
             prop_assert!(a <= LIMITS.acceleration + 1e-6);
             prop_assert!(j <= LIMITS.jerk + 1e-6);
         }
+    }
+
+    #[test]
+    fn holding_within_a_band_ignores_swings_inside_it_and_follows_a_run() {
+        // Swings of ±3 about 0, then a steady run to 40.
+        let mut targets: Vec<f64> = (0..100)
+            .map(|i| if i % 20 < 10 { 3.0 } else { -3.0 })
+            .collect();
+        targets.extend((0..100).map(|i| 0.4 * i as f64));
+        let band = vec![4.0; targets.len()];
+        let path = hold_within(&targets, &band, 10);
+        assert!(path[..90].iter().all(|&p| p == path[0]), "swings moved it");
+        assert!(path
+            .iter()
+            .zip(&targets)
+            .all(|(p, t)| (p - t).abs() <= 4.0 + 1e-9));
+        // The run is followed one way only, ending within the band of its end.
+        assert!(path.windows(2).all(|w| w[1] >= w[0]));
+        assert!((path[199] - 39.6).abs() <= 4.0);
     }
 
     #[test]

@@ -119,6 +119,8 @@ pub struct BallTracker {
     /// The player the ball disappeared into.
     holder: Option<Holder>,
     clutter: ClutterMap,
+    /// How far from the mast (horizontally, metres) the ball last was on the ground.
+    last_ground_distance: Option<f64>,
 }
 
 /// Where ball candidates keep appearing: a goal net, a line a keeper keeps uncovering,
@@ -201,12 +203,25 @@ impl BallTracker {
             next_id: 1,
             holder: None,
             clutter: ClutterMap::new(scene.panorama.size.width, scene.panorama.size.height),
+            last_ground_distance: None,
         }
     }
 
     /// Takes in one frame's candidates and the people reported in it; returns where
     /// the ball is, if known.
     pub fn update(
+        &mut self,
+        candidates: &[BallCandidate],
+        people: &[PersonState],
+    ) -> Option<BallState> {
+        let ball = self.follow(candidates, people);
+        if let Some(b) = ball.as_ref().filter(|b| b.height <= BALL_DIAMETER_M) {
+            self.last_ground_distance = Some((b.ground - self.scene.panorama.centre().xy()).norm());
+        }
+        ball
+    }
+
+    fn follow(
         &mut self,
         candidates: &[BallCandidate],
         people: &[PersonState],
@@ -420,15 +435,38 @@ impl BallTracker {
         }
     }
 
-    /// The ball at a pixel, resting on the ground; `None` where the pixel does not look
-    /// down at the ground (a ball carried on along its motion beyond the horizon).
+    /// The ball at a pixel: on the ground under it, unless that ground lies beyond the
+    /// lines and farther from the mast than the ball last was on the ground. A ball
+    /// rising in the air climbs the picture, and its ground point races away over the
+    /// far touchline (or past the horizon); it is then placed on its ray at the
+    /// distance it was last on the ground, which a lofted ball changes little in the
+    /// second or two it flies, with the height that gives. `None` when it is neither.
     fn locate(&self, pixel: Point2<f64>, source: BallSource) -> Option<BallState> {
         let radius = BALL_DIAMETER_M / 2.0;
-        let ground = self.scene.panorama.ground_point(&pixel, radius)?;
-        Some(BallState {
+        let panorama = &self.scene.panorama;
+        let mast = panorama.centre().xy();
+        let on_ground = panorama.ground_point(&pixel, radius).filter(|g| {
+            self.scene.pitch.within(&g.xy(), OFF_PITCH_MARGIN_M)
+                || self
+                    .last_ground_distance
+                    .is_none_or(|d| (g.xy() - mast).norm() <= d)
+        });
+        if let Some(ground) = on_ground {
+            return Some(BallState {
+                pixel,
+                ground: ground.xy(),
+                height: radius,
+                source,
+            });
+        }
+        let distance = self.last_ground_distance?;
+        let ray = panorama.ray(&pixel);
+        let flat = ray.xy().norm();
+        let point = panorama.centre() + ray.into_inner() * (distance / flat.max(1e-9));
+        (point.z > radius && point.z.is_finite()).then_some(BallState {
             pixel,
-            ground: ground.xy(),
-            height: radius,
+            ground: point.xy(),
+            height: point.z,
             source,
         })
     }
@@ -472,6 +510,7 @@ fn near_feet(p: &PersonState, pixel: &Point2<f64>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nalgebra::Point3;
     use touchline_core::geometry::{RigOptions, Sport};
     use touchline_detect::BoxPx;
 
@@ -553,14 +592,61 @@ mod tests {
     }
 
     #[test]
-    fn a_ball_carried_on_past_the_horizon_is_not_given_a_place() {
-        let tracker = tracker();
+    fn a_ball_past_the_horizon_is_in_the_air_where_it_was_last_on_the_ground() {
+        let mut tracker = tracker();
+        let above_horizon = Point2::new(1900.0, 0.0);
+        // Never seen on the ground: no place for it.
         assert!(tracker
-            .locate(Point2::new(1900.0, 0.0), BallSource::Predicted)
+            .locate(above_horizon, BallSource::Predicted)
             .is_none());
         let on_pitch = tracker
             .locate(Point2::new(1900.0, 500.0), BallSource::Predicted)
             .expect("on the ground");
         assert!(on_pitch.ground.x.is_finite() && on_pitch.ground.y.is_finite());
+        assert!(on_pitch.height <= BALL_DIAMETER_M);
+        let mast = tracker.scene.panorama.centre();
+        let distance = (on_pitch.ground - mast.xy()).norm();
+        tracker.last_ground_distance = Some(distance);
+        let lofted = tracker
+            .locate(above_horizon, BallSource::Predicted)
+            .expect("in the air");
+        // Above the pitch, higher than the mast (it is seen above the horizon), as far
+        // from the mast as it was, and where the panorama shows it.
+        assert!(tracker.scene.pitch.contains(&lofted.ground), "{lofted:?}");
+        assert!(lofted.height > mast.z, "{lofted:?}");
+        assert!(((lofted.ground - mast.xy()).norm() - distance).abs() < 1e-6);
+        let seen = tracker
+            .scene
+            .panorama
+            .project(&Point3::new(
+                lofted.ground.x,
+                lofted.ground.y,
+                lofted.height,
+            ))
+            .expect("in the panorama");
+        assert!((seen - above_horizon).norm() < 0.5, "{seen:?}");
+    }
+
+    #[test]
+    fn a_ball_rising_over_the_pitch_is_placed_in_the_air_not_beyond_the_far_touchline() {
+        let mut tracker = tracker();
+        let scene = tracker.scene;
+        let (_, hw) = scene.pitch.half();
+        // On the ground 10 m in front of the far touchline, then 4 m up at the same
+        // place: its ground point would be far beyond that line.
+        let ground = Point3::new(5.0, hw - 10.0, BALL_DIAMETER_M / 2.0);
+        tracker.last_ground_distance = Some((ground.xy() - scene.panorama.centre().xy()).norm());
+        let up = scene
+            .panorama
+            .project(&Point3::new(5.0, hw - 10.0, 4.0))
+            .expect("seen");
+        let lofted = tracker.locate(up, BallSource::Seen).expect("placed");
+        assert!((lofted.ground - ground.xy()).norm() < 0.1, "{lofted:?}");
+        assert!((lofted.height - 4.0).abs() < 0.1, "{lofted:?}");
+        // Where it was on the ground, it is on the ground.
+        let pixel = scene.panorama.project(&ground).expect("seen");
+        let on_ground = tracker.locate(pixel, BallSource::Seen).expect("placed");
+        assert!(on_ground.height <= BALL_DIAMETER_M);
+        assert!((on_ground.ground - ground.xy()).norm() < 0.1);
     }
 }

@@ -110,10 +110,15 @@ fn every_frame_comes_out_a_delay_later_in_order_with_a_view_that_finds_the_ball(
     let mut h = harness(&rig_path, "delay=1");
     let delay = FPS;
 
-    // One second on the left, then the ball is played to the right and stays there;
-    // now and then a frame the tracker left without tracks.
+    // One second on the left, then the ball is played to the right (40 m in a second)
+    // and stays there; now and then a frame the tracker left without tracks.
     let frames = 5 * FPS;
-    let ball = |k: u64| if k < FPS { (-20.0, 0.0) } else { (20.0, 5.0) };
+    // (Quarter metres, which the metadata carries exactly.)
+    let ball = |k: u64| {
+        let t = (k as f64 / FPS as f64 - 1.0).clamp(0.0, 1.0);
+        let quarter = |v: f64| (4.0 * v).round() / 4.0;
+        (quarter(-20.0 + 40.0 * t), quarter(5.0 * t))
+    };
     let mut out = Vec::new();
     for k in 0..frames {
         let tracks = record(k, Some(ball(k)));
@@ -149,7 +154,7 @@ fn every_frame_comes_out_a_delay_later_in_order_with_a_view_that_finds_the_ball(
         }
         // Once the ball has rested two seconds on the right, it is in the middle 80 %
         // of the picture.
-        if k >= 3 * FPS {
+        if k >= 4 * FPS {
             let (x, y) = ball(k);
             let (u, v) = aim
                 .in_view(&view, &Point3::new(x, y, 0.11))
