@@ -388,14 +388,15 @@ impl PeopleTracker {
         if !motion.is_finite() {
             return f64::INFINITY;
         }
-        // Colour counts once the track's own colour is known and the candidate is a
-        // whole silhouette (a group's pieces mix two kits).
-        let colour = if track.colour_samples >= 3 && !candidate.from_group {
-            colour_distance_squared(&track.colour, &candidate.colour) * self.options.colour_weight
-        } else {
-            0.0
-        };
-        motion + colour.min(self.options.gate * 0.6)
+        // Colour counts once the track's own colour is known; half as much for a
+        // group's pieces, whose boxes take in some of a neighbour's kit.
+        if track.colour_samples < 3 {
+            return motion;
+        }
+        let trust = if candidate.from_group { 0.5 } else { 1.0 };
+        let colour =
+            colour_distance_squared(&track.colour, &candidate.colour) * self.options.colour_weight;
+        motion + trust * colour.min(self.options.gate * 0.6)
     }
 
     fn observe(&mut self, t: usize, candidate: &PersonCandidate, m: &Measurement) {
@@ -494,6 +495,52 @@ mod tests {
             .collect();
         places.sort();
         assert_eq!(places, vec![(-10, 5), (10, (-hw - 1.5).round() as i64)]);
+    }
+
+    #[test]
+    fn two_players_of_different_kits_who_meet_and_turn_back_keep_their_identities() {
+        let scene = scene();
+        let red = [110.0, 100.0, 200.0, 100.0, 128.0, 128.0];
+        let blue = [90.0, 190.0, 90.0, 100.0, 128.0, 128.0];
+        let at = |x: f64, colour: KitColour, from_group: bool| PersonCandidate {
+            colour,
+            from_group,
+            ..standing_at(&scene, Point2::new(x, 0.0))
+        };
+        let mut tracker = PeopleTracker::new(scene, 25.0, PeopleOptions::default());
+        // Apart, each seen whole: their kits are learnt.
+        for _ in 0..10 {
+            tracker.update(&[at(-2.0, red, false), at(2.0, blue, false)]);
+        }
+        let apart = tracker.update(&[at(-2.0, red, false), at(2.0, blue, false)]);
+        let red_id = apart
+            .iter()
+            .min_by(|p, q| p.position.x.total_cmp(&q.position.x))
+            .map(|p| p.id);
+        assert_eq!(apart.len(), 2);
+        // They run at each other (3 m/s), meet as one group, and turn back the way
+        // they came: a constant-velocity guess would swap them.
+        let path = |k: usize| {
+            let k = k as f64;
+            if k < 20.0 {
+                -2.0 + 0.12 * k
+            } else {
+                0.4 - 0.12 * (k - 20.0)
+            }
+        };
+        let mut last = Vec::new();
+        for k in 0..40 {
+            let (a, b) = (path(k), -path(k));
+            let group = (a - b).abs() < 2.0;
+            last = tracker.update(&[at(a, red, group), at(b, blue, group)]);
+        }
+        // Back apart: red on the left still has red's identity.
+        let left = last
+            .iter()
+            .min_by(|p, q| p.position.x.total_cmp(&q.position.x))
+            .map(|p| p.id);
+        assert_eq!(last.len(), 2, "{last:?}");
+        assert_eq!(left, red_id, "{last:?}");
     }
 
     #[test]
