@@ -196,12 +196,13 @@ impl Framer {
     /// the time since; a ball that could not have (a tracker that jumped to a goal
     /// net, a white boot) is believed once it has been reported, consistently moving,
     /// for `jump_confirm_s`. Swinging the camera over to a false ball and back costs
-    /// more than holding a second longer on a real one.
+    /// more than holding a little longer where a real one was.
     fn reachable(&mut self, ball: &Point3<f64>) -> bool {
         let o = self.options;
         let Some(last) = self.last_ball else {
             return true;
         };
+        // Metres on top of the flight: the error of two tracked positions.
         let slack = 3.0;
         let reach = o.ball_top_speed_m_s * (self.lost_s + self.dt) + slack;
         if (ball.xy() - last.xy()).norm() <= reach {
