@@ -86,6 +86,8 @@ pub struct PersonTrack {
     pub colour: KitColour,
     /// Frames its colour was measured in.
     pub colour_samples: u32,
+    /// Sum of its colour over all of them: the kit it wore most, for its team.
+    pub colour_total: [f64; 6],
     /// Width and height of its box as a fraction of the height expected of a
     /// standing person where it is.
     pub shape: [f64; 2],
@@ -295,6 +297,11 @@ impl PeopleTracker {
                 filter,
                 colour: candidate.colour,
                 colour_samples: u32::from(!candidate.from_group),
+                colour_total: if candidate.from_group {
+                    [0.0; 6]
+                } else {
+                    candidate.colour.map(f64::from)
+                },
                 shape: [
                     w as f64 / meas.expected_height,
                     h as f64 / meas.expected_height,
@@ -423,6 +430,9 @@ impl PeopleTracker {
                 track.colour[c] = (track.colour[c] * n + candidate.colour[c]) / (n + 1.0);
             }
             track.colour_samples += 1;
+            for c in 0..6 {
+                track.colour_total[c] += f64::from(candidate.colour[c]);
+            }
         }
     }
 }
@@ -541,6 +551,31 @@ mod tests {
             .map(|p| p.id);
         assert_eq!(last.len(), 2, "{last:?}");
         assert_eq!(left, red_id, "{last:?}");
+    }
+
+    #[test]
+    fn a_tracks_team_colour_is_the_kit_it_wore_most_not_the_last() {
+        let scene = scene();
+        let red = [110.0, 100.0, 200.0, 100.0, 128.0, 128.0];
+        let blue = [90.0, 190.0, 90.0, 100.0, 128.0, 128.0];
+        let mut tracker = PeopleTracker::new(scene, 25.0, PeopleOptions::default());
+        // A hundred frames in red, then sixty in blue (a swap it did not catch).
+        for k in 0..160 {
+            let colour = if k < 100 { red } else { blue };
+            tracker.update(&[PersonCandidate {
+                colour,
+                ..standing_at(&scene, Point2::new(0.0, 0.0))
+            }]);
+        }
+        let track = &tracker.tracks()[0];
+        let mean = track
+            .colour_total
+            .map(|v| (v / track.colour_samples as f64) as f32);
+        let nearer_red =
+            |c: &KitColour| colour_distance_squared(c, &red) < colour_distance_squared(c, &blue);
+        assert!(nearer_red(&mean), "{mean:?}");
+        // The colour it associates with follows the recent kit.
+        assert!(!nearer_red(&track.colour), "{:?}", track.colour);
     }
 
     #[test]
