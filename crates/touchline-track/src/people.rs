@@ -109,6 +109,18 @@ pub struct PersonTrack {
     pub age: u32,
 }
 
+impl PersonTrack {
+    /// The kit it wore most: its mean colour over every whole sighting (after a swap
+    /// the tracker missed, the recent colour is the other person's kit). `None` until
+    /// it has been seen whole.
+    pub fn team_colour(&self) -> Option<KitColour> {
+        (self.colour_samples > 0).then(|| {
+            self.colour_total
+                .map(|v| (v / self.colour_samples as f64) as f32)
+        })
+    }
+}
+
 /// A person's state in one frame.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PersonState {
@@ -464,6 +476,10 @@ mod tests {
     use super::*;
     use touchline_core::geometry::{RigOptions, Sport};
 
+    /// Two kits far apart, as two teams'.
+    const RED: KitColour = [110.0, 100.0, 200.0, 100.0, 128.0, 128.0];
+    const BLUE: KitColour = [90.0, 190.0, 90.0, 100.0, 128.0, 128.0];
+
     fn scene() -> Scene {
         let rig = RigOptions::for_sport(Sport::Football).build().unwrap();
         Scene::new(rig.panorama, rig.pitch).unwrap()
@@ -510,8 +526,7 @@ mod tests {
     #[test]
     fn two_players_of_different_kits_who_meet_and_turn_back_keep_their_identities() {
         let scene = scene();
-        let red = [110.0, 100.0, 200.0, 100.0, 128.0, 128.0];
-        let blue = [90.0, 190.0, 90.0, 100.0, 128.0, 128.0];
+        let (red, blue) = (RED, BLUE);
         let at = |x: f64, colour: KitColour, from_group: bool| PersonCandidate {
             colour,
             from_group,
@@ -556,8 +571,7 @@ mod tests {
     #[test]
     fn a_tracks_team_colour_is_the_kit_it_wore_most_not_the_last() {
         let scene = scene();
-        let red = [110.0, 100.0, 200.0, 100.0, 128.0, 128.0];
-        let blue = [90.0, 190.0, 90.0, 100.0, 128.0, 128.0];
+        let (red, blue) = (RED, BLUE);
         let mut tracker = PeopleTracker::new(scene, 25.0, PeopleOptions::default());
         // A hundred frames in red, then sixty in blue (a swap it did not catch).
         for k in 0..160 {
@@ -568,9 +582,7 @@ mod tests {
             }]);
         }
         let track = &tracker.tracks()[0];
-        let mean = track
-            .colour_total
-            .map(|v| (v / track.colour_samples as f64) as f32);
+        let mean = track.team_colour().expect("seen whole");
         let nearer_red =
             |c: &KitColour| colour_distance_squared(c, &red) < colour_distance_squared(c, &blue);
         assert!(nearer_red(&mean), "{mean:?}");

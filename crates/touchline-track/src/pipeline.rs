@@ -128,11 +128,7 @@ impl MatchTracker {
             .iter()
             .map(|t| TrackSummary {
                 id: t.id,
-                colour: if t.colour_samples > 0 {
-                    t.colour_total.map(|v| (v / t.colour_samples as f64) as f32)
-                } else {
-                    t.colour
-                },
+                colour: t.team_colour().unwrap_or(t.colour),
                 samples: t.colour_samples,
                 mean_x: t.position_sum[0] / t.reported as f64,
             })
