@@ -440,11 +440,9 @@ impl PeopleTracker {
             let n = track.colour_samples.min(50) as f32;
             for c in 0..6 {
                 track.colour[c] = (track.colour[c] * n + candidate.colour[c]) / (n + 1.0);
-            }
-            track.colour_samples += 1;
-            for c in 0..6 {
                 track.colour_total[c] += f64::from(candidate.colour[c]);
             }
+            track.colour_samples += 1;
         }
     }
 }
@@ -526,7 +524,6 @@ mod tests {
     #[test]
     fn two_players_of_different_kits_who_meet_and_turn_back_keep_their_identities() {
         let scene = scene();
-        let (red, blue) = (RED, BLUE);
         let at = |x: f64, colour: KitColour, from_group: bool| PersonCandidate {
             colour,
             from_group,
@@ -535,9 +532,9 @@ mod tests {
         let mut tracker = PeopleTracker::new(scene, 25.0, PeopleOptions::default());
         // Apart, each seen whole: their kits are learnt.
         for _ in 0..10 {
-            tracker.update(&[at(-2.0, red, false), at(2.0, blue, false)]);
+            tracker.update(&[at(-2.0, RED, false), at(2.0, BLUE, false)]);
         }
-        let apart = tracker.update(&[at(-2.0, red, false), at(2.0, blue, false)]);
+        let apart = tracker.update(&[at(-2.0, RED, false), at(2.0, BLUE, false)]);
         let red_id = apart
             .iter()
             .min_by(|p, q| p.position.x.total_cmp(&q.position.x))
@@ -557,7 +554,7 @@ mod tests {
         for k in 0..40 {
             let (a, b) = (path(k), -path(k));
             let group = (a - b).abs() < 2.0;
-            last = tracker.update(&[at(a, red, group), at(b, blue, group)]);
+            last = tracker.update(&[at(a, RED, group), at(b, BLUE, group)]);
         }
         // Back apart: red on the left still has red's identity.
         let left = last
@@ -571,11 +568,10 @@ mod tests {
     #[test]
     fn a_tracks_team_colour_is_the_kit_it_wore_most_not_the_last() {
         let scene = scene();
-        let (red, blue) = (RED, BLUE);
         let mut tracker = PeopleTracker::new(scene, 25.0, PeopleOptions::default());
         // A hundred frames in red, then sixty in blue (a swap it did not catch).
         for k in 0..160 {
-            let colour = if k < 100 { red } else { blue };
+            let colour = if k < 100 { RED } else { BLUE };
             tracker.update(&[PersonCandidate {
                 colour,
                 ..standing_at(&scene, Point2::new(0.0, 0.0))
@@ -584,7 +580,7 @@ mod tests {
         let track = &tracker.tracks()[0];
         let mean = track.team_colour().expect("seen whole");
         let nearer_red =
-            |c: &KitColour| colour_distance_squared(c, &red) < colour_distance_squared(c, &blue);
+            |c: &KitColour| colour_distance_squared(c, &RED) < colour_distance_squared(c, &BLUE);
         assert!(nearer_red(&mean), "{mean:?}");
         // The colour it associates with follows the recent kit.
         assert!(!nearer_red(&track.colour), "{:?}", track.colour);
