@@ -133,6 +133,14 @@ pub struct PanoramaDetector {
     options: PanoramaOptions,
     background: BackgroundModel,
     learned: Option<OnnxDetector>,
+    /// Per column, the first row where someone on the pitch (or just off it) can be
+    /// seen. The background model also looks above it, up to the panorama's top: there
+    /// only a lofted ball can be, flying over the far half against the stands.
+    people_top: Vec<u32>,
+    /// Per column, the ball's diameter (pixels) on the ground halfway down the rows
+    /// where people can be: the largest a lofted ball looks above them (nearer than
+    /// that, it would have to fly higher than a lofted ball goes to be seen there).
+    largest_ball_px: Vec<f64>,
 }
 
 /// What a foreground region looks like, against the size expected where it stands.
@@ -153,13 +161,33 @@ impl PanoramaDetector {
         options: PanoramaOptions,
         learned: Option<OnnxDetector>,
     ) -> Result<PanoramaDetector> {
-        let spans = scene.pitch_spans(options.margin_m);
+        let mut spans = scene.pitch_spans(options.margin_m);
+        let people_top = spans.top.clone();
+        let largest_ball_px = spans
+            .top
+            .iter()
+            .zip(&spans.bottom)
+            .enumerate()
+            .map(|(x, (&top, &bottom))| {
+                let foot = Point2::new(x as f64, (top + bottom) as f64 / 2.0);
+                scene
+                    .height_px_at_foot(foot, BALL_DIAMETER_M)
+                    .unwrap_or(0.0)
+            })
+            .collect();
+        for (top, &bottom) in spans.top.iter_mut().zip(&spans.bottom) {
+            if bottom > 0 {
+                *top = 0;
+            }
+        }
         let background = BackgroundModel::new(scene.panorama.size, spans, options.foreground)?;
         Ok(PanoramaDetector {
             scene,
             options,
             background,
             learned,
+            people_top,
+            largest_ball_px,
         })
     }
 
@@ -192,6 +220,12 @@ impl PanoramaDetector {
         let mut found = PanoramaDetections::default();
         let mut groups = Vec::new();
         for blob in blobs {
+            if let Some(air) = self.in_the_air(&blob) {
+                if let Some(ball) = air.then(|| self.ball(frame, &blob)).flatten() {
+                    found.balls.push(ball);
+                }
+                continue;
+            }
             let shape = self.shape(&blob);
             if !matches!(shape, Shape::Ball | Shape::Other) {
                 found.balls.extend(self.balls_at_feet(frame, &blob));
@@ -262,6 +296,19 @@ impl PanoramaDetector {
             }
             _ => blob,
         }
+    }
+
+    /// For a region wholly above where people can be: whether it is no larger than a
+    /// lofted ball looks there (blur adds a pixel each side). `None` for regions where
+    /// people can be.
+    fn in_the_air(&self, blob: &Blob) -> Option<bool> {
+        let x = ((blob.x0 + blob.x1) / 2) as usize;
+        let top = *self.people_top.get(x)?;
+        if blob.y1 > top {
+            return None;
+        }
+        let largest = self.largest_ball_px[x].max(4.0) + 2.0;
+        Some(blob.width() as f64 <= largest && blob.height() as f64 <= largest)
     }
 
     fn expected_height(&self, blob: &Blob) -> Option<f64> {
@@ -630,4 +677,71 @@ fn crop_rgb(frame: &Frame, x0: f32, y0: f32, side: f32, out: u32) -> RgbImage {
             pv.data[(y / 2) * pv.stride + x / 2],
         ]))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use touchline_core::geometry::{RigOptions, Sport};
+    use touchline_core::warp::PixelFormat;
+
+    /// An I420 panorama of grass with light squares painted on it (centre, side, Y).
+    fn picture(scene: &Scene, squares: &[(u32, u32, u32, u8)]) -> Vec<u8> {
+        let (w, h) = (
+            scene.panorama.size.width as usize,
+            scene.panorama.size.height as usize,
+        );
+        let mut data = vec![90u8; w * h];
+        data.extend(std::iter::repeat_n(112u8, w * h / 2));
+        for &(x, y, side, luma) in squares {
+            let half = side / 2;
+            for row in y - half..y - half + side {
+                let start = row as usize * w + (x - half) as usize;
+                data[start..start + side as usize].fill(luma);
+            }
+            for row in (y - half) / 2..(y - half + side).div_ceil(2) {
+                let start = w * h + row as usize * w / 2 + ((x - half) / 2) as usize;
+                data[start..start + side.div_ceil(2) as usize].fill(128);
+                let start = start + w * h / 4;
+                data[start..start + side.div_ceil(2) as usize].fill(128);
+            }
+        }
+        data
+    }
+
+    #[test]
+    fn a_ball_flying_above_the_far_touchline_is_a_candidate_and_nothing_else_there_is() {
+        let rig = RigOptions::for_sport(Sport::Football).build().unwrap();
+        let scene = Scene::new(rig.panorama, rig.pitch).unwrap();
+        let options = PanoramaOptions {
+            learned: None,
+            ..PanoramaOptions::default()
+        };
+        let mut detector = PanoramaDetector::new(scene, options, None).unwrap();
+        let size = scene.panorama.size;
+        let column = size.width / 2;
+        let people_top = detector.people_top[column as usize];
+        assert!(people_top > 60, "no room above the pitch: {people_top}");
+        let grass = picture(&scene, &[]);
+        detector
+            .detect(&Frame::packed(PixelFormat::I420, size, &grass).unwrap())
+            .unwrap();
+        // The ball well above where anyone on the pitch could be seen, and something
+        // much larger than a ball up there too (a flag in the stands).
+        let air_row = people_top - 30;
+        let flying = picture(
+            &scene,
+            &[(column, air_row, 6, 230), (column + 400, air_row, 40, 230)],
+        );
+        let found = detector
+            .detect(&Frame::packed(PixelFormat::I420, size, &flying).unwrap())
+            .unwrap();
+        assert_eq!(found.balls.len(), 1, "{:?}", found.balls);
+        let ball = found.balls[0].centre;
+        assert!(
+            (ball - Point2::new(column as f64, air_row as f64)).norm() < 2.0,
+            "{ball}"
+        );
+        assert!(found.people.is_empty(), "{:?}", found.people);
+    }
 }

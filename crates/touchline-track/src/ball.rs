@@ -107,6 +107,11 @@ const OFF_PITCH_MARGIN_M: f64 = 3.0;
 const HOLDER_TAKEOVER: f32 = 0.6;
 /// Slower than this (panorama pixels per frame) a candidate off the pitch is ignored.
 const OFF_PITCH_MOVING_PX: f64 = 2.0;
+/// Below this score a chain is not the ball, whatever its rivals: chains of clutter (a
+/// goal net uncovered as the keeper sways, a board's flicker, a spot of paint) keep
+/// scoring an order of magnitude below a ball seen for a few frames, because their
+/// candidates sit in warm clutter cells, next to people or still.
+const MIN_CHAIN_SCORE: f32 = 0.12;
 
 /// The ball tracker: candidates chained over time into hypotheses; the best-scored
 /// hypothesis is the ball, with hysteresis so it does not flicker between rivals.
@@ -313,12 +318,13 @@ impl BallTracker {
         }
 
         // Choose, with hysteresis: only a clearly better rival takes over. Chains that
-        // never travelled, and slow ones off the pitch, never count.
+        // never travelled, weak ones, and slow ones off the pitch never count.
         let eligible: Vec<bool> = self
             .hypotheses
             .iter()
             .map(|h| {
                 h.travelled
+                    && h.score >= MIN_CHAIN_SCORE
                     && !(self.off_pitch(&h.pixel) && h.velocity.norm() < OFF_PITCH_MOVING_PX)
             })
             .collect();
@@ -558,6 +564,25 @@ mod tests {
                 assert!((found.pixel - ball.centre).norm() < 1e-9, "frame {frame}");
             }
         }
+    }
+
+    #[test]
+    fn a_faint_speck_wandering_alone_is_never_the_ball() {
+        // A goal net glinting behind a swaying keeper: candidates that travel, but
+        // never look much like a ball.
+        let mut tracker = tracker();
+        for frame in 0..100 {
+            let x = 700.0 + 20.0 * (frame as f64 * 0.2).sin();
+            let found = tracker.update(&[candidate(x, 170.0, 0.08)], &[]);
+            assert!(found.is_none(), "frame {frame}: {found:?}");
+        }
+        // The ball itself, rolling past, is taken at once.
+        let mut found = None;
+        for frame in 0..6 {
+            let ball = candidate(1500.0 + 8.0 * frame as f64, 400.0, 0.7);
+            found = tracker.update(&[candidate(700.0, 170.0, 0.08), ball], &[]);
+        }
+        assert_eq!(found.map(|b| b.source), Some(BallSource::Seen));
     }
 
     #[test]
