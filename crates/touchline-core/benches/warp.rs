@@ -1,5 +1,5 @@
 //! Criterion benchmarks of the stitcher and the virtual camera on the default rig
-//! (two 1920×1080 cameras, a 3840×1198 panorama, a 1920×1080 view, I420).
+//! (two 1920×1080 cameras, a 3840×1130 panorama, a 1920×1080 view, I420).
 //! bench/warp_speed.sh runs the same work against OpenCV and ffmpeg.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -29,7 +29,7 @@ fn warp(c: &mut Criterion) {
     let mut stitcher =
         Stitcher::new(&rig, PixelFormat::I420, StitchOptions::default()).expect("stitcher");
     group.throughput(Throughput::Elements(pano.area() as u64));
-    group.bench_function("stitch_2x1080p_to_3840x1198", |b| {
+    group.bench_function("stitch_2x1080p_to_3840x1130", |b| {
         b.iter(|| {
             let frame = Frame::packed(PixelFormat::I420, camera, &source).expect("frame");
             let mut dst = FrameMut::packed(PixelFormat::I420, pano, &mut out).expect("frame");

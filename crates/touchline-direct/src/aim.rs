@@ -204,13 +204,13 @@ pub(crate) mod tests {
 
     pub(crate) fn panorama() -> Panorama {
         Panorama {
-            projection: Projection::Cylindrical,
-            size: ImageSize::new(3840, 1200).unwrap(),
-            centre: [0.0, -42.0, 8.0],
-            azimuth_min_deg: -80.0,
-            azimuth_max_deg: 80.0,
-            elevation_max_deg: 5.0,
-            elevation_min_deg: -40.0,
+            projection: Projection::Equirectangular,
+            size: ImageSize::new(3840, 1130).unwrap(),
+            centre: [0.0, -42.0, 6.0],
+            azimuth_min_deg: -82.8,
+            azimuth_max_deg: 82.8,
+            elevation_max_deg: 8.1,
+            elevation_min_deg: -40.6,
         }
     }
 

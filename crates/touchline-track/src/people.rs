@@ -513,12 +513,13 @@ mod tests {
         for _ in 0..10 {
             reported = tracker.update(&[player, linesman, on_the_bench, behind_the_goal]);
         }
-        let mut places: Vec<(i64, i64)> = reported
-            .iter()
-            .map(|p| (p.position.x.round() as i64, p.position.y.round() as i64))
-            .collect();
-        places.sort();
-        assert_eq!(places, vec![(-10, 5), (10, (-hw - 1.5).round() as i64)]);
+        let mut places: Vec<Point2<f64>> = reported.iter().map(|p| p.position).collect();
+        places.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let expected = [Point2::new(-10.0, 5.0), Point2::new(10.0, -hw - 1.5)];
+        assert_eq!(places.len(), 2, "{places:?}");
+        for (place, expected) in places.iter().zip(expected) {
+            assert!((place - expected).norm() < 0.5, "{places:?}");
+        }
     }
 
     #[test]

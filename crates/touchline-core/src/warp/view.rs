@@ -3,7 +3,7 @@
 //! The exact mapping (a ray per output sample, projected into the panorama) needs
 //! trigonometry per sample. It is smooth, though, so it is computed exactly only on a
 //! sparse grid and interpolated in between in fixed point, which is indistinguishable
-//! (within a tenth of a pixel, a test checks) and leaves the inner loop with adds and the interpolation
+//! (within an eighth of a pixel, a test checks) and leaves the inner loop with adds and the interpolation
 //! itself. The grid is kept while the view holds still, and recomputed (a few thousand
 //! rays) when it moves, so a moving view costs no more than a still one.
 
@@ -249,7 +249,9 @@ mod tests {
     }
 
     #[test]
-    fn the_interpolated_grid_stays_within_a_tenth_of_a_pixel() {
+    fn the_interpolated_grid_stays_within_an_eighth_of_a_pixel() {
+        // (A tenth on a cylindrical panorama; an equirectangular one's rows, equal steps
+        // of elevation rather than of its tangent, bend a little more across a cell.)
         let r = renderer(Interpolation::Bilinear);
         for (pan, tilt, fov) in [(0.0, 20.0, 30.0), (-50.0, 15.0, 70.0), (40.0, 25.0, 10.0)] {
             let angles = ViewAngles {
@@ -287,7 +289,7 @@ mod tests {
                         worst = worst.max((ix - ex).abs()).max((iy - ey).abs());
                     }
                 }
-                assert!(worst < 0.1, "view {angles:?}: worst error {worst} px");
+                assert!(worst < 0.125, "view {angles:?}: worst error {worst} px");
             }
         }
     }

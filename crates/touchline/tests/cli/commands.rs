@@ -194,7 +194,7 @@ fn the_demo_simulates_and_processes_the_match_into_a_follow_cam() {
     }
     let (pano, _) = decode(&d.join("panorama.mp4"), &[]).unwrap();
     let (view, _) = decode(&d.join("follow.mp4"), &[]).unwrap();
-    assert_eq!((pano.width, pano.height, pano.frames), (3840, 1198, 75));
+    assert_eq!((pano.width, pano.height, pano.frames), (3840, 1130, 75));
     assert_eq!((view.width, view.height, view.frames), (1920, 1080, 75));
     let sheet = image::open(d.join("contact_sheet.png")).unwrap();
     assert_eq!((sheet.width(), sheet.height()), (1920, 810));
