@@ -38,6 +38,12 @@ pub struct DirectorOptions {
     /// How far ahead the pan looks for the targets it must keep within its band,
     /// seconds (live: at most the delay).
     pub pan_lookahead_s: f64,
+    /// The ball is kept within this fraction of the picture's half-width and
+    /// half-height from its centre: where the smooth pan and tilt fall behind a fast
+    /// ball, the camera zooms out to hold it, as an operator widens on a long ball.
+    pub ball_within: f64,
+    /// How long before the ball needs a wider view the zoom starts opening, seconds.
+    pub ball_within_lead_s: f64,
 }
 
 impl Default for DirectorOptions {
@@ -48,7 +54,7 @@ impl Default for DirectorOptions {
                 speed: 30.0,
                 acceleration: 20.0,
                 jerk: 60.0,
-                dead_zone: 4.0,
+                dead_zone: 6.0,
             },
             tilt: Limits {
                 speed: 10.0,
@@ -64,8 +70,10 @@ impl Default for DirectorOptions {
             },
             smoothing_s: 2.5,
             lead_s: 0.5,
-            pan_band: 0.1,
+            pan_band: 0.25,
             pan_lookahead_s: 4.0,
+            ball_within: 0.6,
+            ball_within_lead_s: 3.0,
         }
     }
 }
@@ -88,17 +96,45 @@ fn angles([pan_deg, tilt_deg, fov_deg]: [f64; 3]) -> ViewAngles {
     }
 }
 
-/// The per-frame targets: the framing's shot as angles that fit the panorama.
+/// The per-frame targets: the framing's shot as angles that fit the panorama, and the
+/// pan and tilt of the ball it believes it sees.
 struct Targets {
     framer: Framer,
     aim: Aim,
 }
 
 impl Targets {
-    fn next(&mut self, play: &Play) -> [f64; 3] {
+    fn next(&mut self, play: &Play) -> ([f64; 3], Option<[f64; 2]>) {
         let shot = self.framer.shot(play);
-        channels(&self.aim.clamp(self.aim.shot(&shot)))
+        let ball = shot.ball.map(|b| {
+            let at = self.aim.look_at(&b, 1.0);
+            [at.pan_deg, at.tilt_deg]
+        });
+        (channels(&self.aim.clamp(self.aim.shot(&shot))), ball)
     }
+}
+
+/// How far (degrees of pan and of tilt) from the centre of a view `fov_deg` wide a
+/// direction may lie and still be within `within` of the picture's half-width and
+/// half-height; `aspect` is the picture's height over its width.
+fn reach(fov_deg: f64, aspect: f64, within: f64) -> [f64; 2] {
+    let half = (0.5 * fov_deg).to_radians().tan();
+    [1.0, aspect].map(|a| (within * a * half).atan().to_degrees())
+}
+
+/// A pan or tilt target moved, if need be, to within `reach` of the ball's.
+fn near_ball(target: f64, ball: Option<f64>, reach: f64) -> f64 {
+    ball.map_or(target, |b| target.clamp(b - reach, b + reach))
+}
+
+/// The narrowest field of view (degrees) that shows a direction `offset` degrees of
+/// pan and tilt from the view's centre within `within` of the picture's half-width
+/// and half-height; `aspect` is the picture's height over its width.
+fn fov_holding(offset: [f64; 2], aspect: f64, within: f64) -> f64 {
+    let tan = |deg: f64| deg.abs().min(89.0).to_radians().tan();
+    let across = tan(offset[0]) / within;
+    let down = tan(offset[1]) / (within * aspect);
+    (2.0 * across.max(down).atan()).to_degrees()
 }
 
 /// The offline director: a whole match at once.
@@ -120,7 +156,8 @@ impl Director {
             framer: Framer::new(self.options.framing, 1.0 / self.fps),
             aim: self.aim,
         };
-        let raw: Vec<[f64; 3]> = plays.iter().map(|p| targets.next(p)).collect();
+        let (raw, balls): (Vec<[f64; 3]>, Vec<Option<[f64; 2]>>) =
+            plays.iter().map(|p| targets.next(p)).unzip();
         let half = (self.options.smoothing_s * self.fps).round() as usize;
         let smooth: Vec<Vec<f64>> = (0..3)
             .map(|c| {
@@ -130,17 +167,63 @@ impl Director {
                     .collect()
             })
             .collect();
+        // The smoothed aim may run ahead of the ball or lag it (a pass about to be
+        // struck, a ball just struck): never so far that the planned view loses it.
+        let view = self.aim.view();
+        let aspect = view.height as f64 / view.width as f64;
+        let within = self.options.ball_within;
+        // (The pan may then lag its target by its band.)
+        let band_of = |c: usize, fov: f64| {
+            if c == 0 {
+                self.options.pan_band * fov
+            } else {
+                0.0
+            }
+        };
+        let [pan_target, tilt_target]: [Vec<f64>; 2] = [0, 1].map(|c| {
+            (0..raw.len())
+                .map(|t| {
+                    let fov = smooth[2][t];
+                    let r = (reach(fov, aspect, within)[c] - band_of(c, fov)).max(0.0);
+                    near_ball(smooth[c][t], balls[t].map(|b| b[c]), r)
+                })
+                .collect()
+        });
         let lookahead = (self.options.pan_lookahead_s * self.fps).round() as usize;
         let band: Vec<f64> = smooth[2]
             .iter()
             .map(|fov| self.options.pan_band * fov)
             .collect();
-        let pan = hold_within(&smooth[0], &band, lookahead);
-        let mut paths = Vec::new();
-        for (c, limits) in self.options.limits().into_iter().enumerate() {
-            let target = if c == 0 { &pan } else { &smooth[c] };
-            paths.push(follow_both_ways(target, limits, 1.0 / self.fps));
-        }
+        let pan = hold_within(&pan_target, &band, lookahead);
+        let dt = 1.0 / self.fps;
+        let [pan_limits, tilt_limits, fov_limits] = self.options.limits();
+        let pan = follow_both_ways(&pan, pan_limits, dt);
+        let tilt = follow_both_ways(&tilt_target, tilt_limits, dt);
+        // Where pan and tilt still leave the ball too near the edge, the view widens:
+        // to what each frame needs, opened `lead` frames early (the most any frame in
+        // reach needs), then eased in.
+        let need: Vec<f64> = balls
+            .iter()
+            .enumerate()
+            .map(|(t, ball)| {
+                ball.map_or(0.0, |[p, q]| {
+                    fov_holding([p - pan[t], q - tilt[t]], aspect, within)
+                })
+            })
+            .collect();
+        let lead = (self.options.ball_within_lead_s * self.fps).round() as usize;
+        let widest: Vec<f64> = (0..need.len())
+            .map(|t| {
+                let from = t.saturating_sub(lead);
+                let to = (t + lead + 1).min(need.len());
+                need[from..to].iter().fold(smooth[2][t], |a, &b| a.max(b))
+            })
+            .collect();
+        let fov_target: Vec<f64> = (0..widest.len())
+            .map(|t| window_mean(&widest, t, lead))
+            .collect();
+        let fov = follow_both_ways(&fov_target, fov_limits, dt);
+        let paths = [pan, tilt, fov];
         (0..raw.len())
             .map(|t| {
                 self.aim
@@ -158,15 +241,17 @@ pub struct LiveDirector {
     pan_hold: Hold,
     options: DirectorOptions,
     dt: f64,
-    /// Targets of the frames not yet given a view, oldest first, and a few before
-    /// them for the window.
-    pending: VecDeque<[f64; 3]>,
+    /// Targets (and the ball's pan and tilt) of the frames not yet given a view, oldest
+    /// first, and a few before them for the window.
+    pending: VecDeque<([f64; 3], Option<[f64; 2]>)>,
     /// How many of `pending` are frames before the next one to give a view.
     history: usize,
     delay: usize,
     lead: usize,
     half: usize,
     pan_lookahead: usize,
+    /// Frames ahead the zoom looks for a ball it must open up to hold.
+    ball_lead: usize,
 }
 
 impl LiveDirector {
@@ -191,6 +276,7 @@ impl LiveDirector {
             lead,
             half,
             pan_lookahead: ((options.pan_lookahead_s * fps).round() as usize).min(delay),
+            ball_lead: ((options.ball_within_lead_s * fps).round() as usize).min(delay),
         }
     }
 
@@ -219,10 +305,13 @@ impl LiveDirector {
     /// The view of the oldest waiting frame.
     fn emit(&mut self) -> ViewAngles {
         let (a, b) = self.pending.as_slices();
-        let joined: Vec<[f64; 3]> = a.iter().chain(b).copied().collect();
-        let signals: [Vec<f64>; 3] = [0, 1, 2].map(|c| joined.iter().map(|t| t[c]).collect());
+        let joined: Vec<([f64; 3], Option<[f64; 2]>)> = a.iter().chain(b).copied().collect();
+        let signals: [Vec<f64>; 3] = [0, 1, 2].map(|c| joined.iter().map(|t| t.0[c]).collect());
         // The smoothed target of the frame `ahead` frames after the one to show, from
         // what has been seen so far.
+        let view = self.targets.aim.view();
+        let aspect = view.height as f64 / view.width as f64;
+        let within = self.options.ball_within;
         let smoothed = |c: usize, ahead: usize| {
             let peak = (self.history + ahead + self.lead).min(joined.len() - 1);
             window_mean(&signals[c], peak, self.half)
@@ -238,7 +327,19 @@ impl LiveDirector {
         let heads = self
             .heads
             .get_or_insert_with(|| [0, 1, 2].map(|c| Head::new(limits[c], dt, smooth[c])));
-        let view = [0, 1, 2].map(|c| heads[c].step(smooth[c]));
+        let pan = heads[0].step(smooth[0]);
+        let tilt = heads[1].step(smooth[1]);
+        // Wide enough to hold the ball, from where the camera points now, over the
+        // coming moments: a head that can only speed up gradually may not yet have
+        // turned by then, so the zoom starts opening early.
+        let coming = (joined.len() - 1 - self.history).min(self.ball_lead);
+        let fov_target = (0..=coming)
+            .filter_map(|k| {
+                let [p, q] = joined[self.history + k].1?;
+                Some(fov_holding([p - pan, q - tilt], aspect, within))
+            })
+            .fold(smooth[2], f64::max);
+        let view = [pan, tilt, heads[2].step(fov_target)];
         // Keep `half` frames of history for the window; drop the rest.
         self.history += 1;
         while self.history > self.half {
@@ -264,17 +365,17 @@ mod tests {
 
     /// Ten seconds of a ball passed back and forth at 20 m/s between two players 40 m
     /// apart, resting 2.5 s at each; with the frames where it has rested a second and
-    /// will rest half a second more (in that last half second the camera may already
-    /// lead the coming pass).
+    /// will rest a second more (in that last second a lazy camera, which moves once
+    /// for a pass rather than twice, may already lead the coming pass).
     fn plays() -> (Vec<Play>, Vec<bool>) {
         let cycle = 2.0 * (2.5 + 2.0);
         (0..250)
             .map(|i| {
                 let t = (i as f64 / 25.0) % cycle;
                 let (x, settled) = match t {
-                    t if t < 2.5 => (-20.0, (1.0..2.0).contains(&t)),
+                    t if t < 2.5 => (-20.0, (1.0..1.5).contains(&t)),
                     t if t < 4.5 => (-20.0 + 20.0 * (t - 2.5), false),
-                    t if t < 7.0 => (20.0, (5.5..6.5).contains(&t)),
+                    t if t < 7.0 => (20.0, (5.5..6.0).contains(&t)),
                     t => (20.0 - 20.0 * (t - 7.0), false),
                 };
                 let play = Play {
@@ -284,6 +385,41 @@ mod tests {
                 (play, settled)
             })
             .unzip()
+    }
+
+    /// A long ball across the far half: held, struck 40 m at 20 m/s, held; a player
+    /// at each end.
+    fn long_ball() -> Vec<Play> {
+        (0..200)
+            .map(|i| {
+                let t = i as f64 / 25.0;
+                let x = -20.0 + 20.0 * (t - 3.0).clamp(0.0, 2.0);
+                Play {
+                    people: vec![Point2::new(-22.0, 10.0), Point2::new(22.0, 10.0)],
+                    ball: Some(Point3::new(x, 10.0, 0.11)),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_ball_stays_in_the_picture_as_the_camera_widens_to_hold_it() {
+        let aim = aim();
+        let plays = long_ball();
+        let options = DirectorOptions::default();
+        let offline = Director::new(aim, 25.0, options).direct(&plays);
+        let mut live = LiveDirector::new(aim, 25.0, options, 3.0);
+        let mut online: Vec<ViewAngles> = plays.iter().filter_map(|p| live.push(p)).collect();
+        online.extend(live.finish());
+        for views in [&offline, &online] {
+            for (i, (view, play)) in views.iter().zip(&plays).enumerate() {
+                let (x, y) = aim.in_view(view, &play.ball.unwrap()).unwrap();
+                assert!(
+                    (0.1..=0.9).contains(&x) && (0.1..=0.9).contains(&y),
+                    "frame {i}: {x} {y} {view:?}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -318,7 +454,7 @@ mod tests {
                     let (x, y) = aim.in_view(view, &play.ball.unwrap()).unwrap();
                     assert!(
                         (0.1..=0.9).contains(&x) && (0.1..=0.9).contains(&y),
-                        "frame {i}: {x} {y}"
+                        "frame {i}: {x} {y} {view:?}"
                     );
                 }
             }

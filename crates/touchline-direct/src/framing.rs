@@ -22,6 +22,9 @@ pub struct Shot {
     pub focus: Point3<f64>,
     /// The width of pitch to show around it, metres.
     pub width_m: f64,
+    /// The ball seen this frame, when it is believed: the one point the picture must
+    /// hold (see [`crate::Director`]).
+    pub ball: Option<Point3<f64>>,
 }
 
 /// Tuning of the framing.
@@ -136,6 +139,7 @@ impl Framer {
             (None, _) => self.velocity *= 0.9,
             _ => {}
         }
+        let seen = ball;
         if let Some(ball) = ball {
             self.last_ball = Some(ball);
             self.lost_s = 0.0;
@@ -162,6 +166,7 @@ impl Framer {
             .filter(|p| (p - ball_ground).norm() <= o.involved_radius_m)
             .collect();
         let mut shot = self.around(ball_ground, &involved, Some(ball), speed);
+        shot.ball = seen;
         if self.still_s >= o.still_s {
             // A set piece: the ball and the players around it, tight.
             shot.width_m = shot.width_m.min(0.5 * (o.min_width_m + o.max_width_m));
@@ -254,6 +259,7 @@ impl Framer {
         Shot {
             focus: Point3::new(focus.x, focus.y, 0.5 * height),
             width_m: width.clamp(o.min_width_m, o.max_width_m),
+            ball: None,
         }
     }
 }
