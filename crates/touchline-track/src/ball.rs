@@ -366,7 +366,7 @@ impl BallTracker {
             .and_then(|id| self.hypotheses.iter().find(|h| h.id == id))
             .cloned()
         else {
-            return self.held(people);
+            return self.held(candidates, people);
         };
         if h.misses == 0 {
             self.holder = None;
@@ -386,23 +386,35 @@ impl BallTracker {
         }
         if self.holder.is_some() {
             self.chosen = None;
-            return self.held(people);
+            return self.held(candidates, people);
         }
         self.locate(h.pixel, BallSource::Predicted)
     }
 
     /// The ball at the feet of the player holding it, while they may still have it.
-    fn held(&mut self, people: &[PersonState]) -> Option<BallState> {
+    /// A candidate at their feet (the ball peeping out between their boots) moves the
+    /// ball there, and it keeps that place relative to their feet.
+    fn held(&mut self, candidates: &[BallCandidate], people: &[PersonState]) -> Option<BallState> {
         let holder = self.holder?;
         let person = people.iter().find(|p| p.id == holder.person);
         match person {
             Some(person) if holder.frames < self.options.hold => {
+                let foot = foot_pixel(person);
+                let expected = foot + holder.offset;
+                let offset = candidates
+                    .iter()
+                    .filter(|c| at_feet(person, &c.centre))
+                    .min_by(|a, b| {
+                        let d = |c: &BallCandidate| (c.centre - expected).norm();
+                        d(a).total_cmp(&d(b))
+                    })
+                    .map_or(holder.offset, |c| c.centre - foot);
                 self.holder = Some(Holder {
                     frames: holder.frames + 1,
+                    offset,
                     ..holder
                 });
-                let pixel = foot_pixel(person) + holder.offset;
-                self.locate(pixel, BallSource::AtFeet(holder.person))
+                self.locate(foot + offset, BallSource::AtFeet(holder.person))
             }
             _ => {
                 self.holder = None;
@@ -504,6 +516,17 @@ fn foot_pixel(p: &PersonState) -> Point2<f64> {
     Point2::new(((p.bbox.x0 + p.bbox.x1) * 0.5) as f64, p.bbox.y1 as f64)
 }
 
+/// Whether a pixel is by someone's boots: the bottom fifth of their box, or just below
+/// or beside it.
+fn at_feet(p: &PersonState, pixel: &Point2<f64>) -> bool {
+    let b = &p.bbox;
+    let (w, h) = ((b.x1 - b.x0) as f64, (b.y1 - b.y0) as f64);
+    pixel.x >= b.x0 as f64 - 0.6 * w
+        && pixel.x <= b.x1 as f64 + 0.6 * w
+        && pixel.y >= b.y0 as f64 + 0.8 * h
+        && pixel.y <= b.y1 as f64 + 0.15 * h
+}
+
 fn near_feet(p: &PersonState, pixel: &Point2<f64>) -> bool {
     let b = &p.bbox;
     let (w, h) = ((b.x1 - b.x0) as f64, (b.y1 - b.y0) as f64);
@@ -583,6 +606,31 @@ mod tests {
             found = tracker.update(&[candidate(700.0, 170.0, 0.08), ball], &[]);
         }
         assert_eq!(found.map(|b| b.source), Some(BallSource::Seen));
+    }
+
+    #[test]
+    fn a_held_ball_glimpsed_at_the_other_boot_is_placed_there() {
+        let mut tracker = tracker();
+        let player = standing(7, 1800.0, 420.0);
+        // The ball rolls into the player's feet from the left and disappears there.
+        for frame in 0..20 {
+            let ball = candidate(1740.0 + 3.0 * frame as f64, 418.0, 0.7);
+            tracker.update(&[ball], &[player]);
+        }
+        let mut hidden = None;
+        for _ in 0..12 {
+            hidden = tracker.update(&[], &[player]);
+        }
+        let hidden = hidden.expect("held");
+        // Dragged to their right boot, it peeps out there: that is where it is now, and
+        // where it stays while hidden again.
+        let glimpse = candidate(1806.0, 417.0, 0.3);
+        let found = tracker.update(&[glimpse], &[player]).expect("held");
+        assert_eq!(found.source, BallSource::AtFeet(TrackId(7)));
+        assert!((found.pixel - glimpse.centre).norm() < 1e-9, "{found:?}");
+        assert!((hidden.pixel - glimpse.centre).norm() > 5.0, "{hidden:?}");
+        let later = tracker.update(&[], &[player]).expect("held");
+        assert!((later.pixel - glimpse.centre).norm() < 1e-9, "{later:?}");
     }
 
     #[test]
