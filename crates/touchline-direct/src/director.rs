@@ -309,9 +309,6 @@ impl LiveDirector {
         let signals: [Vec<f64>; 3] = [0, 1, 2].map(|c| joined.iter().map(|t| t.0[c]).collect());
         // The smoothed target of the frame `ahead` frames after the one to show, from
         // what has been seen so far.
-        let view = self.targets.aim.view();
-        let aspect = view.height as f64 / view.width as f64;
-        let within = self.options.ball_within;
         let smoothed = |c: usize, ahead: usize| {
             let peak = (self.history + ahead + self.lead).min(joined.len() - 1);
             window_mean(&signals[c], peak, self.half)
@@ -332,6 +329,9 @@ impl LiveDirector {
         // Wide enough to hold the ball, from where the camera points now, over the
         // coming moments: a head that can only speed up gradually may not yet have
         // turned by then, so the zoom starts opening early.
+        let view = self.targets.aim.view();
+        let aspect = view.height as f64 / view.width as f64;
+        let within = self.options.ball_within;
         let coming = (joined.len() - 1 - self.history).min(self.ball_lead);
         let fov_target = (0..=coming)
             .filter_map(|k| {

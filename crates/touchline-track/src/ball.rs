@@ -516,24 +516,25 @@ fn foot_pixel(p: &PersonState) -> Point2<f64> {
     Point2::new(((p.bbox.x0 + p.bbox.x1) * 0.5) as f64, p.bbox.y1 as f64)
 }
 
-/// Whether a pixel is by someone's boots: the bottom fifth of their box, or just below
-/// or beside it.
-fn at_feet(p: &PersonState, pixel: &Point2<f64>) -> bool {
+/// Whether a pixel lies by someone's legs: across their box and 60 % of its width to
+/// each side, from `from` of its height down to `below` of its height under it.
+fn by_legs(p: &PersonState, pixel: &Point2<f64>, from: f64, below: f64) -> bool {
     let b = &p.bbox;
     let (w, h) = ((b.x1 - b.x0) as f64, (b.y1 - b.y0) as f64);
     pixel.x >= b.x0 as f64 - 0.6 * w
         && pixel.x <= b.x1 as f64 + 0.6 * w
-        && pixel.y >= b.y0 as f64 + 0.8 * h
-        && pixel.y <= b.y1 as f64 + 0.15 * h
+        && pixel.y >= b.y0 as f64 + from * h
+        && pixel.y <= b.y1 as f64 + below * h
 }
 
+/// Where a ball that vanished may have gone into someone: from their chest down.
 fn near_feet(p: &PersonState, pixel: &Point2<f64>) -> bool {
-    let b = &p.bbox;
-    let (w, h) = ((b.x1 - b.x0) as f64, (b.y1 - b.y0) as f64);
-    pixel.x >= b.x0 as f64 - 0.6 * w
-        && pixel.x <= b.x1 as f64 + 0.6 * w
-        && pixel.y >= b.y0 as f64 + 0.3 * h
-        && pixel.y <= b.y1 as f64 + 0.25 * h
+    by_legs(p, pixel, 0.3, 0.25)
+}
+
+/// Where a held ball may peep out: by their boots.
+fn at_feet(p: &PersonState, pixel: &Point2<f64>) -> bool {
+    by_legs(p, pixel, 0.8, 0.15)
 }
 
 #[cfg(test)]
@@ -570,6 +571,15 @@ mod tests {
                 y1: y as f32,
             },
             seen: true,
+        }
+    }
+
+    /// The ball rolls from the left into the feet of a player standing at (1800, 420)
+    /// and disappears there.
+    fn roll_into_feet(tracker: &mut BallTracker, player: &PersonState) {
+        for frame in 0..20 {
+            let ball = candidate(1740.0 + 3.0 * frame as f64, 418.0, 0.7);
+            tracker.update(&[ball], std::slice::from_ref(player));
         }
     }
 
@@ -612,11 +622,7 @@ mod tests {
     fn a_held_ball_glimpsed_at_the_other_boot_is_placed_there() {
         let mut tracker = tracker();
         let player = standing(7, 1800.0, 420.0);
-        // The ball rolls into the player's feet from the left and disappears there.
-        for frame in 0..20 {
-            let ball = candidate(1740.0 + 3.0 * frame as f64, 418.0, 0.7);
-            tracker.update(&[ball], &[player]);
-        }
+        roll_into_feet(&mut tracker, &player);
         let mut hidden = None;
         for _ in 0..12 {
             hidden = tracker.update(&[], &[player]);
@@ -637,11 +643,7 @@ mod tests {
     fn a_held_ball_stays_at_the_feet_until_it_leaves_them() {
         let mut tracker = tracker();
         let player = standing(7, 1800.0, 420.0);
-        // The ball rolls into the player's feet and disappears there.
-        for frame in 0..20 {
-            let ball = candidate(1740.0 + 3.0 * frame as f64, 418.0, 0.7);
-            tracker.update(&[ball], &[player]);
-        }
+        roll_into_feet(&mut tracker, &player);
         for frame in 0..20 {
             // A faint speck drifts across the other half of the pitch meanwhile.
             let speck = candidate(600.0 + 3.0 * frame as f64, 300.0, 0.2);
