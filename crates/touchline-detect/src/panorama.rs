@@ -220,12 +220,6 @@ impl PanoramaDetector {
         let mut found = PanoramaDetections::default();
         let mut groups = Vec::new();
         for blob in blobs {
-            if let Some(air) = self.in_the_air(&blob) {
-                if let Some(ball) = air.then(|| self.ball(frame, &blob)).flatten() {
-                    found.balls.push(ball);
-                }
-                continue;
-            }
             let shape = self.shape(&blob);
             if !matches!(shape, Shape::Ball | Shape::Other) {
                 found.balls.extend(self.balls_at_feet(frame, &blob));
@@ -298,17 +292,13 @@ impl PanoramaDetector {
         }
     }
 
-    /// For a region wholly above where people can be: whether it is no larger than a
-    /// lofted ball looks there (blur adds a pixel each side). `None` for regions where
+    /// For a region wholly above where people can be, the largest (pixels across) a
+    /// lofted ball looks there, blur adding a pixel each side; `None` for regions where
     /// people can be.
-    fn in_the_air(&self, blob: &Blob) -> Option<bool> {
+    fn largest_ball_in_the_air(&self, blob: &Blob) -> Option<f64> {
         let x = ((blob.x0 + blob.x1) / 2) as usize;
         let top = *self.people_top.get(x)?;
-        if blob.y1 > top {
-            return None;
-        }
-        let largest = self.largest_ball_px[x].max(4.0) + 2.0;
-        Some(blob.width() as f64 <= largest && blob.height() as f64 <= largest)
+        (blob.y1 <= top).then(|| self.largest_ball_px[x].max(4.0) + 2.0)
     }
 
     fn expected_height(&self, blob: &Blob) -> Option<f64> {
@@ -319,6 +309,11 @@ impl PanoramaDetector {
     }
 
     fn shape(&self, blob: &Blob) -> Shape {
+        if let Some(largest) = self.largest_ball_in_the_air(blob) {
+            // Nobody can be seen up there: only a lofted ball.
+            let fits = blob.width() as f64 <= largest && blob.height() as f64 <= largest;
+            return if fits { Shape::Ball } else { Shape::Other };
+        }
         let Some(expected) = self.expected_height(blob) else {
             return Shape::Other;
         };
