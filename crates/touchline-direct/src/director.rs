@@ -114,27 +114,44 @@ impl Targets {
     }
 }
 
-/// How far (degrees of pan and of tilt) from the centre of a view `fov_deg` wide a
-/// direction may lie and still be within `within` of the picture's half-width and
-/// half-height; `aspect` is the picture's height over its width.
-fn reach(fov_deg: f64, aspect: f64, within: f64) -> [f64; 2] {
-    let half = (0.5 * fov_deg).to_radians().tan();
-    [1.0, aspect].map(|a| (within * a * half).atan().to_degrees())
+/// Keeping the ball within [`DirectorOptions::ball_within`] of the picture's
+/// half-width and half-height from its centre, for pictures of one aspect.
+#[derive(Clone, Copy, Debug)]
+struct BallHold {
+    /// The picture's height over its width.
+    aspect: f64,
+    within: f64,
+}
+
+impl BallHold {
+    fn new(aim: &Aim, options: &DirectorOptions) -> BallHold {
+        let view = aim.view();
+        BallHold {
+            aspect: view.height as f64 / view.width as f64,
+            within: options.ball_within,
+        }
+    }
+
+    /// How far (degrees of pan and of tilt) from the centre of a view `fov_deg` wide
+    /// the ball may lie.
+    fn reach(&self, fov_deg: f64) -> [f64; 2] {
+        let half = (0.5 * fov_deg).to_radians().tan();
+        [1.0, self.aspect].map(|a| (self.within * a * half).atan().to_degrees())
+    }
+
+    /// The narrowest field of view (degrees) that holds a ball `offset` degrees of pan
+    /// and tilt from the view's centre.
+    fn fov_for(&self, offset: [f64; 2]) -> f64 {
+        let tan = |deg: f64| deg.abs().min(89.0).to_radians().tan();
+        let across = tan(offset[0]) / self.within;
+        let down = tan(offset[1]) / (self.within * self.aspect);
+        (2.0 * across.max(down).atan()).to_degrees()
+    }
 }
 
 /// A pan or tilt target moved, if need be, to within `reach` of the ball's.
 fn near_ball(target: f64, ball: Option<f64>, reach: f64) -> f64 {
     ball.map_or(target, |b| target.clamp(b - reach, b + reach))
-}
-
-/// The narrowest field of view (degrees) that shows a direction `offset` degrees of
-/// pan and tilt from the view's centre within `within` of the picture's half-width
-/// and half-height; `aspect` is the picture's height over its width.
-fn fov_holding(offset: [f64; 2], aspect: f64, within: f64) -> f64 {
-    let tan = |deg: f64| deg.abs().min(89.0).to_radians().tan();
-    let across = tan(offset[0]) / within;
-    let down = tan(offset[1]) / (within * aspect);
-    (2.0 * across.max(down).atan()).to_degrees()
 }
 
 /// The offline director: a whole match at once.
@@ -167,33 +184,24 @@ impl Director {
                     .collect()
             })
             .collect();
-        // The smoothed aim may run ahead of the ball or lag it (a pass about to be
-        // struck, a ball just struck): never so far that the planned view loses it.
-        let view = self.aim.view();
-        let aspect = view.height as f64 / view.width as f64;
-        let within = self.options.ball_within;
-        // (The pan may then lag its target by its band.)
-        let band_of = |c: usize, fov: f64| {
-            if c == 0 {
-                self.options.pan_band * fov
-            } else {
-                0.0
-            }
-        };
-        let [pan_target, tilt_target]: [Vec<f64>; 2] = [0, 1].map(|c| {
-            (0..raw.len())
-                .map(|t| {
-                    let fov = smooth[2][t];
-                    let r = (reach(fov, aspect, within)[c] - band_of(c, fov)).max(0.0);
-                    near_ball(smooth[c][t], balls[t].map(|b| b[c]), r)
-                })
-                .collect()
-        });
         let lookahead = (self.options.pan_lookahead_s * self.fps).round() as usize;
         let band: Vec<f64> = smooth[2]
             .iter()
             .map(|fov| self.options.pan_band * fov)
             .collect();
+        // The smoothed aim may run ahead of the ball or lag it (a pass about to be
+        // struck, a ball just struck): never so far that the planned view loses it,
+        // the pan's band (by which it may then lag its target) included.
+        let hold = BallHold::new(&self.aim, &self.options);
+        let [pan_target, tilt_target]: [Vec<f64>; 2] = [0, 1].map(|c| {
+            (0..raw.len())
+                .map(|t| {
+                    let slack = if c == 0 { band[t] } else { 0.0 };
+                    let reach = (hold.reach(smooth[2][t])[c] - slack).max(0.0);
+                    near_ball(smooth[c][t], balls[t].map(|b| b[c]), reach)
+                })
+                .collect()
+        });
         let pan = hold_within(&pan_target, &band, lookahead);
         let dt = 1.0 / self.fps;
         let [pan_limits, tilt_limits, fov_limits] = self.options.limits();
@@ -205,11 +213,7 @@ impl Director {
         let need: Vec<f64> = balls
             .iter()
             .enumerate()
-            .map(|(t, ball)| {
-                ball.map_or(0.0, |[p, q]| {
-                    fov_holding([p - pan[t], q - tilt[t]], aspect, within)
-                })
-            })
+            .map(|(t, ball)| ball.map_or(0.0, |[p, q]| hold.fov_for([p - pan[t], q - tilt[t]])))
             .collect();
         let lead = (self.options.ball_within_lead_s * self.fps).round() as usize;
         let widest: Vec<f64> = (0..need.len())
@@ -329,14 +333,12 @@ impl LiveDirector {
         // Wide enough to hold the ball, from where the camera points now, over the
         // coming moments: a head that can only speed up gradually may not yet have
         // turned by then, so the zoom starts opening early.
-        let view = self.targets.aim.view();
-        let aspect = view.height as f64 / view.width as f64;
-        let within = self.options.ball_within;
+        let hold = BallHold::new(&self.targets.aim, &self.options);
         let coming = (joined.len() - 1 - self.history).min(self.ball_lead);
         let fov_target = (0..=coming)
             .filter_map(|k| {
                 let [p, q] = joined[self.history + k].1?;
-                Some(fov_holding([p - pan, q - tilt], aspect, within))
+                Some(hold.fov_for([p - pan, q - tilt]))
             })
             .fold(smooth[2], f64::max);
         let view = [pan, tilt, heads[2].step(fov_target)];

@@ -18,6 +18,17 @@ pub enum Projection {
     Equirectangular,
 }
 
+impl Projection {
+    /// The vertical coordinate of an elevation (radians) on the projection surface, in
+    /// radians of azimuth: a panorama's rows are equal steps of it.
+    pub fn surface_v(self, elevation: f64) -> f64 {
+        match self {
+            Projection::Cylindrical => elevation.tan(),
+            Projection::Equirectangular => elevation,
+        }
+    }
+}
+
 /// A panorama: a projection seen from a centre point, with its pixel grid.
 ///
 /// Azimuth is measured from +y (straight across the pitch) towards +x, elevation up from
@@ -65,12 +76,10 @@ impl Panorama {
         Point3::from(self.centre)
     }
 
-    /// The vertical coordinate of an elevation on the projection surface.
-    fn surface_v(&self, elevation: f64) -> f64 {
-        match self.projection {
-            Projection::Cylindrical => elevation.tan(),
-            Projection::Equirectangular => elevation,
-        }
+    /// The projection surface's vertical coordinate at the top and the bottom edge.
+    fn surface_v_range(&self) -> [f64; 2] {
+        [self.elevation_max_deg, self.elevation_min_deg]
+            .map(|deg| self.projection.surface_v(deg.to_radians()))
     }
 
     /// Pixels per radian of azimuth.
@@ -90,10 +99,9 @@ impl Panorama {
         let (w, h) = (self.size.width as f64, self.size.height as f64);
         let a0 = self.azimuth_min_deg.to_radians();
         let a1 = self.azimuth_max_deg.to_radians();
-        let top = self.surface_v(self.elevation_max_deg.to_radians());
-        let bottom = self.surface_v(self.elevation_min_deg.to_radians());
+        let [top, bottom] = self.surface_v_range();
         let u = (azimuth - a0) / (a1 - a0) * w - 0.5;
-        let v = (top - self.surface_v(elevation)) / (top - bottom) * h - 0.5;
+        let v = (top - self.projection.surface_v(elevation)) / (top - bottom) * h - 0.5;
         Some(Point2::new(u, v))
     }
 
@@ -107,8 +115,7 @@ impl Panorama {
         let (w, h) = (self.size.width as f64, self.size.height as f64);
         let a0 = self.azimuth_min_deg.to_radians();
         let a1 = self.azimuth_max_deg.to_radians();
-        let top = self.surface_v(self.elevation_max_deg.to_radians());
-        let bottom = self.surface_v(self.elevation_min_deg.to_radians());
+        let [top, bottom] = self.surface_v_range();
         let azimuth = a0 + (pixel.x + 0.5) / w * (a1 - a0);
         let v = top - (pixel.y + 0.5) / h * (top - bottom);
         let elevation = match self.projection {

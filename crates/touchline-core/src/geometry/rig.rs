@@ -382,10 +382,12 @@ pub fn frame_panorama(pitch: &Pitch, centre: &Point3<f64>, width: u32) -> Result
     let (az_min, az_max, el_min, el_max) =
         (round(az_min), round(az_max), round(el_min), round(el_max));
     let per_radian = width as f64 / (az_max - az_min).to_radians();
-    let rows = per_radian * (el_max - el_min).to_radians();
+    let projection = Projection::Equirectangular;
+    let rows = per_radian
+        * (projection.surface_v(el_max.to_radians()) - projection.surface_v(el_min.to_radians()));
     let height = ((rows / 2.0).round() as u32 * 2).max(2);
     let panorama = Panorama {
-        projection: Projection::Equirectangular,
+        projection,
         size: ImageSize::new(width, height)?,
         centre: centre.coords.into(),
         azimuth_min_deg: az_min,
