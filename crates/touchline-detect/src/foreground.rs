@@ -147,6 +147,8 @@ pub struct BackgroundModel {
     /// 1 where the latest frame is foreground, one byte per pixel.
     mask: Vec<u8>,
     frames: u64,
+    /// Regions whose background learns slowly in the next frame.
+    held: Vec<Blob>,
 }
 
 impl BackgroundModel {
@@ -169,7 +171,30 @@ impl BackgroundModel {
             chroma: [vec![128; nc], vec![128; nc]],
             mask: vec![0; n],
             frames: 0,
+            held: Vec::new(),
         })
+    }
+
+    /// Makes the background learn the next frame's pixels in these regions only at
+    /// the slow pace of foreground pixels, whether or not they differ from it. Someone
+    /// tracked there who stands still, or whose socks are nearly the grass's colour,
+    /// would otherwise fade into the background a little more on every frame a pixel
+    /// of theirs falls under the threshold, until their legs are gone and their feet
+    /// are placed metres away along the line of sight. (Holding them for longer would
+    /// also hold a ghost that is tracked for a while.)
+    pub fn hold(&mut self, regions: impl IntoIterator<Item = Blob>) {
+        let (w, h) = (self.size.width, self.size.height);
+        self.held = regions
+            .into_iter()
+            .map(|r| Blob {
+                x0: r.x0.min(w),
+                x1: r.x1.min(w),
+                y0: r.y0.min(h),
+                y1: r.y1.min(h),
+                pixels: 0,
+            })
+            .filter(|r| r.x0 < r.x1 && r.y0 < r.y1)
+            .collect();
     }
 
     /// Picture size.
@@ -224,6 +249,18 @@ impl BackgroundModel {
         let update_foreground = self
             .frames
             .is_multiple_of(u64::from(self.options.foreground_update_every.max(1)));
+        let held = if update_foreground {
+            Vec::new()
+        } else {
+            std::mem::take(&mut self.held)
+        };
+        self.held.clear();
+        // The columns held in a row.
+        let held_in = |y: usize| {
+            held.iter()
+                .filter(move |r| (r.y0 as usize..r.y1 as usize).contains(&y))
+                .map(|r| (r.x0 as usize, r.x1 as usize))
+        };
         let options = self.options;
         let roi = &self.roi;
         let [bg_u, bg_v] = &mut self.chroma;
@@ -236,8 +273,8 @@ impl BackgroundModel {
             .zip(bg_u.par_chunks_mut(cw).zip(bg_v.par_chunks_mut(cw)))
             .enumerate()
             .for_each_init(
-                || vec![0u8; w],
-                |chroma_diff, (cy, ((luma, mask), (bu, bv)))| {
+                || (vec![0u8; w], Vec::new(), Vec::new()),
+                |(chroma_diff, kept, kept_v), (cy, ((luma, mask), (bu, bv)))| {
                     let u_row = &pu.data[cy * pu.stride..][..cw];
                     let v_row = &pv.data[cy * pv.stride..][..cw];
                     // Chroma difference, spread to both luma columns it covers.
@@ -258,7 +295,9 @@ impl BackgroundModel {
                             continue;
                         }
                         let frame_row = &py.data[y * py.stride..][x0..x1];
-                        let bg_row = &mut luma[dy * w + x0..dy * w + x1];
+                        let bg_row = &mut luma[dy * w..(dy + 1) * w];
+                        keep(kept, bg_row, held_in(y));
+                        let bg_row = &mut bg_row[x0..x1];
                         let inside = &roi.inside[y * w + x0..y * w + x1];
                         let row = RowPixels {
                             frame: frame_row,
@@ -277,15 +316,21 @@ impl BackgroundModel {
                             &mut mask_row[x0..x1],
                             update_foreground,
                         );
+                        restore(kept, &mut luma[dy * w..(dy + 1) * w], held_in(y));
                     }
                     // Chroma follows when its top-left luma sample does.
                     let top_mask = &mask[..w];
+                    let held_chroma = || held_in(2 * cy).map(|(x0, x1)| (x0 / 2, x1.div_ceil(2)));
+                    keep(kept, bu, held_chroma());
+                    keep(kept_v, bv, held_chroma());
                     for (cx, (b_u, b_v)) in bu.iter_mut().zip(bv.iter_mut()).enumerate() {
                         if top_mask[2 * cx] == 0 || update_foreground {
                             *b_u = step_towards(*b_u, u_row[cx]);
                             *b_v = step_towards(*b_v, v_row[cx]);
                         }
                     }
+                    restore(kept, bu, held_chroma());
+                    restore(kept_v, bv, held_chroma());
                 },
             );
         self.frames += 1;
@@ -395,6 +440,24 @@ impl BackgroundModel {
                 self.chroma[1][cy * cw + cx] = pv.data[cy * pv.stride + cx];
             }
         }
+    }
+}
+
+/// Copies a row's samples in the given column ranges into `kept`.
+fn keep(kept: &mut Vec<u8>, row: &[u8], ranges: impl Iterator<Item = (usize, usize)>) {
+    kept.clear();
+    for (x0, x1) in ranges {
+        kept.extend_from_slice(&row[x0..x1]);
+    }
+}
+
+/// Puts back what [`keep`] copied from the same ranges. (Overlapping ranges were
+/// copied before either changed, so either copy is the original.)
+fn restore(kept: &mut [u8], row: &mut [u8], ranges: impl Iterator<Item = (usize, usize)>) {
+    let mut from = 0;
+    for (x0, x1) in ranges {
+        row[x0..x1].copy_from_slice(&kept[from..from + x1 - x0]);
+        from += x1 - x0;
     }
 }
 
@@ -719,6 +782,51 @@ mod tests {
                 .unwrap();
         }
         assert!(model.blobs(1).is_empty());
+    }
+
+    #[test]
+    fn legs_near_the_grass_colour_fade_unless_held_where_someone_is_tracked() {
+        let size = ImageSize::new(32, 32).unwrap();
+        let grass = frame_bytes(size, 100, 110, 118);
+        let legs = (12, 12, 16, 20);
+        // Socks a little lighter than the grass: with noise, 18 levels above on one
+        // frame and 24 on the next, just under and just over the threshold of 20.
+        let picture = |k: usize| {
+            let mut picture = grass.clone();
+            let luma = if k.is_multiple_of(2) { 118 } else { 124 };
+            paint(&mut picture, size, legs, [luma, 110, 118]);
+            picture
+        };
+        let legs_seen = |held: bool| {
+            let mut model =
+                BackgroundModel::new(size, ColumnSpans::full(size), ForegroundOptions::default())
+                    .unwrap();
+            model
+                .apply(&Frame::packed(PixelFormat::I420, size, &grass).unwrap())
+                .unwrap();
+            for k in 0..26 {
+                if held {
+                    let (x0, y0, x1, y1) = legs;
+                    model.hold([Blob {
+                        x0: x0 as u32 - 2,
+                        y0: y0 as u32 - 2,
+                        x1: x1 as u32 + 2,
+                        y1: y1 as u32 + 2,
+                        pixels: 0,
+                    }]);
+                }
+                model
+                    .apply(&Frame::packed(PixelFormat::I420, size, &picture(k)).unwrap())
+                    .unwrap();
+            }
+            // The last frame was a light one.
+            model.blobs(1).len()
+        };
+        // Each dark frame moved the background a level towards the socks, until even the
+        // light frames were under the threshold.
+        assert_eq!(legs_seen(false), 0);
+        // Held, the background moved only on every eighth frame.
+        assert_eq!(legs_seen(true), 1);
     }
 
     #[test]

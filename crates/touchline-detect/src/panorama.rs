@@ -201,6 +201,18 @@ impl PanoramaDetector {
         &self.background
     }
 
+    /// Slows the background's learning where these boxes are in the next frame: where
+    /// people are tracked (see [`BackgroundModel::hold`]).
+    pub fn hold_background(&mut self, boxes: impl IntoIterator<Item = BoxPx>) {
+        self.background.hold(boxes.into_iter().map(|b| Blob {
+            x0: b.x0.max(0.0).floor() as u32,
+            y0: b.y0.max(0.0).floor() as u32,
+            x1: b.x1.max(0.0).ceil() as u32,
+            y1: b.y1.max(0.0).ceil() as u32,
+            pixels: 0,
+        }));
+    }
+
     /// Finds people and ball candidates in the next panorama frame (I420).
     pub fn detect(&mut self, frame: &Frame) -> Result<PanoramaDetections> {
         let started = Instant::now();

@@ -61,6 +61,19 @@ impl Scene {
         Some(foot.y - head.y)
     }
 
+    /// The foot pixel of a person of [`PERSON_HEIGHT_M`] standing upright whose head is
+    /// at `head`, searched from `below` (a first guess under the head).
+    pub fn standing_foot(&self, head: Point2<f64>, below: f64) -> Option<Point2<f64>> {
+        // The height expected grows about a third as fast as the feet move down the
+        // picture (the ratio of a person's height to the camera's), so the fixed point
+        // is reached in a few steps.
+        let mut foot = Point2::new(head.x, below.max(head.y + 1.0));
+        for _ in 0..6 {
+            foot.y = head.y + self.height_px_at_foot(foot, PERSON_HEIGHT_M)?;
+        }
+        Some(foot)
+    }
+
     /// Metres on the pitch per pixel of the panorama at a foot pixel (the larger of the
     /// two directions), for measurement noise.
     pub fn metres_per_pixel(&self, foot: Point2<f64>) -> Option<f64> {

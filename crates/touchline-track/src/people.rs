@@ -8,6 +8,11 @@
 //! distance of the feet plus a kit-colour term, so two players of different teams
 //! crossing keep their identities. A track whose feet fall inside another person's
 //! silhouette is occluded, not lost: it coasts on its velocity and is held for longer.
+//! When two people of different kits cross in a group the tracker can still swap them;
+//! a track whose last few whole sightings are all in another kit then takes a new
+//! identity, so that neither person's team is blended into the other's.
+
+use std::collections::VecDeque;
 
 use nalgebra::Point2;
 use touchline_detect::panorama::{KitColour, PersonCandidate};
@@ -51,6 +56,13 @@ pub struct PeopleOptions {
     pub acceleration_sd: f64,
     /// Weight of kit colour difference (levels²) against motion (Mahalanobis²).
     pub colour_weight: f64,
+    /// Whole sightings in a row that decide whether a track now follows someone in
+    /// another kit.
+    pub kit_window: usize,
+    /// Squared colour difference (levels², as [`colour_distance_squared`]) between a
+    /// track's last [`PeopleOptions::kit_window`] whole sightings and all its earlier
+    /// ones above which it has swapped to someone in another kit.
+    pub kit_change: f64,
 }
 
 impl Default for PeopleOptions {
@@ -71,6 +83,8 @@ impl Default for PeopleOptions {
             foot_sd_px: 1.5,
             acceleration_sd: 6.0,
             colour_weight: 1.0 / 150.0,
+            kit_window: 4,
+            kit_change: 2000.0,
         }
     }
 }
@@ -88,6 +102,9 @@ pub struct PersonTrack {
     pub colour_samples: u32,
     /// Sum of its colour over all of them: the kit it wore most, for its team.
     pub colour_total: [f64; 6],
+    /// Its last whole sightings' colours, oldest first (at most
+    /// [`PeopleOptions::kit_window`]).
+    pub recent_kits: VecDeque<KitColour>,
     /// Width and height of its box as a fraction of the height expected of a
     /// standing person where it is.
     pub shape: [f64; 2],
@@ -169,6 +186,27 @@ impl PeopleTracker {
     /// Every live track, confirmed or not.
     pub fn tracks(&self) -> &[PersonTrack] {
         &self.tracks
+    }
+
+    /// Where the confirmed tracks' people are in the picture, their whole height down
+    /// to where a standing person's feet would be (legs the detector lost included),
+    /// with a margin.
+    pub fn places(&self) -> impl Iterator<Item = BoxPx> + '_ {
+        self.tracks.iter().filter(|t| t.confirmed).filter_map(|t| {
+            let b = t.seen_box.or_else(|| predicted_box(&self.scene, t))?;
+            let (w, h) = (b.x1 - b.x0, b.y1 - b.y0);
+            let head = Point2::new(((b.x0 + b.x1) / 2.0) as f64, b.y0 as f64);
+            let feet = self
+                .scene
+                .standing_foot(head, b.y1 as f64)
+                .map_or(b.y1, |f| (f.y as f32).max(b.y1));
+            Some(BoxPx {
+                x0: b.x0 - 0.25 * w,
+                y0: b.y0 - 0.1 * h,
+                x1: b.x1 + 0.25 * w,
+                y1: feet + 0.1 * h,
+            })
+        })
     }
 
     /// Every track ever reported, ended or live.
@@ -314,6 +352,11 @@ impl PeopleTracker {
                 } else {
                     candidate.colour.map(f64::from)
                 },
+                recent_kits: if candidate.from_group {
+                    VecDeque::new()
+                } else {
+                    VecDeque::from([candidate.colour])
+                },
                 shape: [
                     w as f64 / meas.expected_height,
                     h as f64 / meas.expected_height,
@@ -443,7 +486,62 @@ impl PeopleTracker {
                 track.colour_total[c] += f64::from(candidate.colour[c]);
             }
             track.colour_samples += 1;
+            if track.recent_kits.len() == self.options.kit_window {
+                track.recent_kits.pop_front();
+            }
+            track.recent_kits.push_back(candidate.colour);
+            self.split_at_kit_change(t);
         }
+    }
+
+    /// Gives a track a new identity when its last whole sightings are all in a kit
+    /// unlike the one it wore before: the tracker swapped it onto someone else (two
+    /// people crossing in a group), and the frames from here on are theirs. The
+    /// earlier identity ends with the frames and kit it had, so both get the team they
+    /// wore rather than a blend.
+    fn split_at_kit_change(&mut self, t: usize) {
+        let window = self.options.kit_window;
+        let track = &self.tracks[t];
+        let earlier_samples = track.colour_samples as usize - track.recent_kits.len();
+        if window == 0 || track.recent_kits.len() < window || earlier_samples < window {
+            return;
+        }
+        let mut recent_total = [0.0f64; 6];
+        for kit in &track.recent_kits {
+            for (total, c) in recent_total.iter_mut().zip(kit) {
+                *total += f64::from(*c);
+            }
+        }
+        let mean = |total: &[f64; 6], n: usize| total.map(|v| (v / n as f64) as f32);
+        let recent = mean(&recent_total, window);
+        let earlier_total: [f64; 6] =
+            std::array::from_fn(|c| track.colour_total[c] - recent_total[c]);
+        let earlier = mean(&earlier_total, earlier_samples);
+        let change = colour_distance_squared(&recent, &earlier);
+        // Every one of the recent sightings, not just their mean, is nearer the new kit:
+        // a few odd frames (a neighbour's shirt in the box) are not a swap.
+        let all_new = track
+            .recent_kits
+            .iter()
+            .all(|k| colour_distance_squared(k, &recent) < colour_distance_squared(k, &earlier));
+        if change <= self.options.kit_change || !all_new {
+            return;
+        }
+        let mut before = self.tracks[t].clone();
+        before.colour_total = earlier_total;
+        before.colour_samples = earlier_samples as u32;
+        if before.reported > 0 {
+            self.ended.push(before);
+        }
+        let id = TrackId(self.next_id);
+        self.next_id += 1;
+        let track = &mut self.tracks[t];
+        track.id = id;
+        track.colour = recent;
+        track.colour_total = recent_total;
+        track.colour_samples = window as u32;
+        track.position_sum = [0.0; 2];
+        track.reported = 0;
     }
 }
 
@@ -566,25 +664,92 @@ mod tests {
         assert_eq!(left, red_id, "{last:?}");
     }
 
-    #[test]
-    fn a_tracks_team_colour_is_the_kit_it_wore_most_not_the_last() {
+    fn nearer_red(c: &KitColour) -> bool {
+        colour_distance_squared(c, &RED) < colour_distance_squared(c, &BLUE)
+    }
+
+    /// The identities reported for one person standing still at the centre spot in
+    /// the kits given, one frame each.
+    fn identities_in_kits(kits: &[KitColour]) -> (PeopleTracker, Vec<Option<TrackId>>) {
         let scene = scene();
         let mut tracker = PeopleTracker::new(scene, 25.0, PeopleOptions::default());
-        // A hundred frames in red, then sixty in blue (a swap it did not catch).
-        for k in 0..160 {
-            let colour = if k < 100 { RED } else { BLUE };
-            tracker.update(&[PersonCandidate {
-                colour,
-                ..standing_at(&scene, Point2::new(0.0, 0.0))
-            }]);
-        }
-        let track = &tracker.tracks()[0];
-        let mean = track.team_colour().expect("seen whole");
-        let nearer_red =
-            |c: &KitColour| colour_distance_squared(c, &RED) < colour_distance_squared(c, &BLUE);
+        let ids = kits
+            .iter()
+            .map(|&colour| {
+                let seen = tracker.update(&[PersonCandidate {
+                    colour,
+                    ..standing_at(&scene, Point2::new(0.0, 0.0))
+                }]);
+                seen.first().map(|p| p.id)
+            })
+            .collect();
+        (tracker, ids)
+    }
+
+    #[test]
+    fn a_track_that_swaps_onto_someone_in_the_other_kit_becomes_a_new_identity() {
+        // A hundred frames in red, then sixty in blue at the same place: from frame 100
+        // on the tracker follows someone else.
+        let kits: Vec<KitColour> = (0..160).map(|k| if k < 100 { RED } else { BLUE }).collect();
+        let (tracker, ids) = identities_in_kits(&kits);
+        let (red, blue) = (ids[99].expect("reported"), ids[159].expect("reported"));
+        assert_ne!(red, blue);
+        let swapped_at = ids.iter().position(|id| *id == Some(blue));
+        let window = PeopleOptions::default().kit_window;
+        assert!(
+            swapped_at.is_some_and(|k| (100..100 + window).contains(&k)),
+            "{swapped_at:?}"
+        );
+        // Each identity keeps the kit it wore, for its team.
+        let team_colour = |id: TrackId| {
+            tracker
+                .reported()
+                .find(|t| t.id == id)
+                .and_then(|t| t.team_colour())
+                .expect("seen whole")
+        };
+        assert!(nearer_red(&team_colour(red)));
+        assert!(!nearer_red(&team_colour(blue)));
+    }
+
+    #[test]
+    fn a_few_sightings_in_another_kit_do_not_split_a_track() {
+        // A neighbour's shirt fills the box for three frames.
+        let kits: Vec<KitColour> = (0..150)
+            .map(|k| if (100..103).contains(&k) { BLUE } else { RED })
+            .collect();
+        let (tracker, ids) = identities_in_kits(&kits);
+        let first = ids[10].expect("reported");
+        assert!(ids[10..].iter().all(|id| *id == Some(first)), "{ids:?}");
+        let mean = tracker.tracks()[0].team_colour().expect("seen whole");
         assert!(nearer_red(&mean), "{mean:?}");
-        // The colour it associates with follows the recent kit.
-        assert!(!nearer_red(&track.colour), "{:?}", track.colour);
+    }
+
+    #[test]
+    fn the_place_held_for_someone_seen_down_to_the_shorts_reaches_their_feet() {
+        let scene = scene();
+        let ground = Point2::new(-30.0, 20.0);
+        let whole = standing_at(&scene, ground);
+        // Legs the colour of the grass: only the top 60 % is seen.
+        let height = whole.bbox.y1 - whole.bbox.y0;
+        let upper = PersonCandidate {
+            bbox: BoxPx {
+                y1: whole.bbox.y0 + 0.6 * height,
+                ..whole.bbox
+            },
+            ..whole
+        };
+        let mut tracker = PeopleTracker::new(scene, 25.0, PeopleOptions::default());
+        for _ in 0..5 {
+            tracker.update(&[upper]);
+        }
+        let places: Vec<BoxPx> = tracker.places().collect();
+        assert_eq!(places.len(), 1, "{places:?}");
+        let feet = scene.pixel(ground, 0.0).unwrap().y as f32;
+        assert!(
+            places[0].y1 >= feet && places[0].y1 <= feet + 0.2 * height,
+            "{places:?} feet at {feet}"
+        );
     }
 
     #[test]

@@ -107,6 +107,7 @@ impl MatchTracker {
 
     /// Detects and tracks in the next panorama frame (I420).
     pub fn process(&mut self, frame: &Frame) -> Result<FrameTracks> {
+        self.detector.hold_background(self.people.places());
         let found = self.detector.detect(frame)?;
         let started = Instant::now();
         let people = self.people.update(&found.people);
