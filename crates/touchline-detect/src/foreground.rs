@@ -249,12 +249,11 @@ impl BackgroundModel {
         let update_foreground = self
             .frames
             .is_multiple_of(u64::from(self.options.foreground_update_every.max(1)));
-        let held = if update_foreground {
-            Vec::new()
-        } else {
-            std::mem::take(&mut self.held)
-        };
-        self.held.clear();
+        let mut held = std::mem::take(&mut self.held);
+        if update_foreground {
+            // Held pixels learn on these frames, as foreground ones do.
+            held.clear();
+        }
         // The columns held in a row.
         let held_in = |y: usize| {
             held.iter()
@@ -658,16 +657,30 @@ mod tests {
         }
     }
 
+    /// A model over `spans` whose first frame, and so its background, is `background`.
+    fn model_over(
+        size: ImageSize,
+        spans: ColumnSpans,
+        options: ForegroundOptions,
+        background: &[u8],
+    ) -> BackgroundModel {
+        let mut model = BackgroundModel::new(size, spans, options).unwrap();
+        model
+            .apply(&Frame::packed(PixelFormat::I420, size, background).unwrap())
+            .unwrap();
+        model
+    }
+
     #[test]
     fn a_figure_on_grass_is_one_blob_and_its_shadow_is_not_foreground() {
         let size = ImageSize::new(64, 48).unwrap();
         let grass = frame_bytes(size, 100, 110, 118);
-        let mut model =
-            BackgroundModel::new(size, ColumnSpans::full(size), ForegroundOptions::default())
-                .unwrap();
-        model
-            .apply(&Frame::packed(PixelFormat::I420, size, &grass).unwrap())
-            .unwrap();
+        let mut model = model_over(
+            size,
+            ColumnSpans::full(size),
+            ForegroundOptions::default(),
+            &grass,
+        );
         let mut picture = grass.clone();
         // A red shirt over white shorts, and a shadow: the grass at 60 % light.
         paint(&mut picture, size, (20, 10, 26, 20), [90, 100, 190]);
@@ -692,12 +705,12 @@ mod tests {
     fn a_region_grows_down_through_dark_legs_to_the_feet_and_no_further() {
         let size = ImageSize::new(64, 48).unwrap();
         let grass = frame_bytes(size, 100, 110, 118);
-        let mut model =
-            BackgroundModel::new(size, ColumnSpans::full(size), ForegroundOptions::default())
-                .unwrap();
-        model
-            .apply(&Frame::packed(PixelFormat::I420, size, &grass).unwrap())
-            .unwrap();
+        let mut model = model_over(
+            size,
+            ColumnSpans::full(size),
+            ForegroundOptions::default(),
+            &grass,
+        );
         let mut picture = grass.clone();
         // Shirt and shorts, then dark socks the shadow test takes for shadow (grass at
         // 65 % light), then a boot row blurred into the grass (12 levels darker: under
@@ -740,10 +753,7 @@ mod tests {
         let grass = frame_bytes(size, 100, 110, 118);
         let mut spans = ColumnSpans::full(size);
         spans.top.iter_mut().for_each(|t| *t = 16);
-        let mut model = BackgroundModel::new(size, spans, ForegroundOptions::default()).unwrap();
-        model
-            .apply(&Frame::packed(PixelFormat::I420, size, &grass).unwrap())
-            .unwrap();
+        let mut model = model_over(size, spans, ForegroundOptions::default(), &grass);
         let mut picture = grass.clone();
         paint(&mut picture, size, (4, 2, 8, 8), [250, 128, 128]);
         paint(&mut picture, size, (20, 20, 24, 28), [250, 128, 128]);
@@ -763,10 +773,7 @@ mod tests {
             foreground_update_every: 2,
             ..ForegroundOptions::default()
         };
-        let mut model = BackgroundModel::new(size, ColumnSpans::full(size), options).unwrap();
-        model
-            .apply(&Frame::packed(PixelFormat::I420, size, &grass).unwrap())
-            .unwrap();
+        let mut model = model_over(size, ColumnSpans::full(size), options, &grass);
         let mut picture = grass.clone();
         paint(&mut picture, size, (10, 10, 14, 18), [140, 110, 118]);
         // 40 levels above, one level every second frame: foreground for ~40 frames.
@@ -798,12 +805,12 @@ mod tests {
             picture
         };
         let legs_seen = |held: bool| {
-            let mut model =
-                BackgroundModel::new(size, ColumnSpans::full(size), ForegroundOptions::default())
-                    .unwrap();
-            model
-                .apply(&Frame::packed(PixelFormat::I420, size, &grass).unwrap())
-                .unwrap();
+            let mut model = model_over(
+                size,
+                ColumnSpans::full(size),
+                ForegroundOptions::default(),
+                &grass,
+            );
             for k in 0..26 {
                 if held {
                     let (x0, y0, x1, y1) = legs;

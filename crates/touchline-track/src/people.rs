@@ -193,7 +193,7 @@ impl PeopleTracker {
     /// with a margin.
     pub fn places(&self) -> impl Iterator<Item = BoxPx> + '_ {
         self.tracks.iter().filter(|t| t.confirmed).filter_map(|t| {
-            let b = t.seen_box.or_else(|| predicted_box(&self.scene, t))?;
+            let b = box_now(&self.scene, t)?;
             let (w, h) = (b.x1 - b.x0, b.y1 - b.y0);
             let head = Point2::new(((b.x0 + b.x1) / 2.0) as f64, b.y0 as f64);
             let feet = self
@@ -327,7 +327,7 @@ impl PeopleTracker {
             // over where a track is (judged in pixels, as far players' feet are a few
             // pixels and a metre apart).
             let duplicate = self.tracks.iter().any(|t| {
-                let bbox = t.seen_box.or_else(|| predicted_box(&self.scene, t));
+                let bbox = box_now(&self.scene, t);
                 bbox.is_some_and(|b| b.iou(&candidate.bbox) > 0.3)
             });
             if duplicate {
@@ -382,7 +382,7 @@ impl PeopleTracker {
             if !track.confirmed || !reportable {
                 continue;
             }
-            let Some(bbox) = track.seen_box.or_else(|| predicted_box(&self.scene, track)) else {
+            let Some(bbox) = box_now(&self.scene, track) else {
                 continue;
             };
             let position = track.filter.position();
@@ -543,6 +543,12 @@ impl PeopleTracker {
         track.position_sum = [0.0; 2];
         track.reported = 0;
     }
+}
+
+/// Where a track's person is in the picture this frame: the box it was seen in, or
+/// its predicted box when unseen.
+fn box_now(scene: &Scene, track: &PersonTrack) -> Option<BoxPx> {
+    track.seen_box.or_else(|| predicted_box(scene, track))
 }
 
 /// The box of an unseen track: its usual shape standing at its predicted feet.
