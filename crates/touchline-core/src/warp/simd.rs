@@ -1,6 +1,8 @@
-//! AVX2 versions of the single-channel bilinear kernels, eight samples at a time: two
-//! gathers fetch each sample's 2×2 footprint (as two 4-byte words), and the arithmetic
-//! is the scalar kernel's, lane by lane, so the results are bit-identical (tests check).
+//! AVX2 versions of the single-channel bilinear kernels, eight samples at a time: row
+//! loads and byte shuffles fetch the eight 2×2 footprints where they lie close together
+//! (nearly always: the warps are smooth), two gathers where they do not, and the
+//! arithmetic is the scalar kernel's, lane by lane, so the results are bit-identical
+//! (tests check).
 //!
 //! Every function here requires AVX2 ([`avx2_available`]) and footprints that are
 //! inside the plane when read as 4-byte words.
@@ -33,8 +35,9 @@ pub(crate) fn points_are_inside(plane: &Plane, points: &[(i32, i32)]) -> bool {
     far.1 as usize * plane.stride + far.0 as usize + plane.stride + 4 <= plane.data.len()
 }
 
-/// Bilinear interpolation of eight samples at byte offsets `offset` (anchor) with
-/// fractions `fx`, `fy` (0..=255), scaled by 2^16 as [`super::kernel::bilinear`].
+/// Bilinear interpolation of eight samples anchored at columns `x` and rows `y`
+/// (byte offsets `offset`) with fractions `fx`, `fy` (0..=255), scaled by 2^16 as
+/// [`super::kernel::bilinear`].
 ///
 /// # Safety
 /// AVX2; every `offset + 4` and `offset + stride + 4` within the plane's bytes.
@@ -42,30 +45,120 @@ pub(crate) fn points_are_inside(plane: &Plane, points: &[(i32, i32)]) -> bool {
 #[inline]
 pub(crate) unsafe fn bilinear8(
     plane: &Plane,
-    offset: __m256i,
+    anchors: Anchors8,
     fx: __m256i,
     fy: __m256i,
 ) -> __m256i {
-    let base = plane.data.as_ptr();
     let full = _mm256_set1_epi32(256);
-    // SAFETY (caller): both words of every footprint are in bounds.
-    let top = _mm256_i32gather_epi32::<1>(base as *const i32, offset);
-    let bottom = _mm256_i32gather_epi32::<1>(base.add(plane.stride) as *const i32, offset);
-    // Horizontal weights as 16-bit pairs (256 − fx, fx), so that one multiply-add per
-    // row interpolates the row's two samples, spread to 16-bit pairs too.
+    let (top, bottom) = footprints8(plane, anchors);
+    // Horizontal weights as 16-bit pairs (256 − fx, fx): one multiply-add per row
+    // interpolates the row's two samples, which `footprints8` gives as 16-bit pairs.
     let wx = _mm256_or_si256(_mm256_sub_epi32(full, fx), _mm256_slli_epi32::<16>(fx));
-    let h = |w: __m256i| {
+    _mm256_add_epi32(
+        _mm256_mullo_epi32(_mm256_madd_epi16(top, wx), _mm256_sub_epi32(full, fy)),
+        _mm256_mullo_epi32(_mm256_madd_epi16(bottom, wx), fy),
+    )
+}
+
+/// Eight samples' anchors: column, row and byte offset (`row · stride + column`).
+#[derive(Clone, Copy)]
+pub(crate) struct Anchors8 {
+    pub x: __m256i,
+    pub y: __m256i,
+    pub offset: __m256i,
+}
+
+/// The anchors of eight samples from their columns and rows.
+#[target_feature(enable = "avx2")]
+#[inline]
+pub(crate) unsafe fn anchors8(x: __m256i, y: __m256i, stride: usize) -> Anchors8 {
+    Anchors8 {
+        x,
+        y,
+        offset: _mm256_add_epi32(_mm256_mullo_epi32(y, _mm256_set1_epi32(stride as i32)), x),
+    }
+}
+
+/// Widest spread of eight neighbouring anchors' columns that one 16-byte load of a row
+/// still holds with each anchor's right-hand neighbour.
+const LOCAL_SPAN: i32 = 14;
+
+/// The top and bottom rows of eight samples' 2×2 footprints, each row's two samples
+/// as a pair of 16-bit lanes (left, right).
+///
+/// Neighbouring output samples read neighbouring source samples: when the eight
+/// anchors lie within [`LOCAL_SPAN`] columns and two rows, three 16-byte row loads
+/// and byte shuffles fetch them, far cheaper than gathers; otherwise two gathers do.
+///
+/// # Safety
+/// AVX2; as [`bilinear8`].
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn footprints8(plane: &Plane, a: Anchors8) -> (__m256i, __m256i) {
+    let first = (
+        _mm256_extract_epi32::<0>(a.x),
+        _mm256_extract_epi32::<0>(a.y),
+    );
+    let last = (
+        _mm256_extract_epi32::<7>(a.x),
+        _mm256_extract_epi32::<7>(a.y),
+    );
+    let (x0, y0) = (first.0.min(last.0), first.1.min(last.1));
+    let dx = _mm256_sub_epi32(a.x, _mm256_set1_epi32(x0));
+    let dy = _mm256_sub_epi32(a.y, _mm256_set1_epi32(y0));
+    // Out of reach: a column before x0 or past the span, a row before y0 or past y0 + 1.
+    let zero = _mm256_setzero_si256();
+    let outside = _mm256_or_si256(
+        _mm256_or_si256(
+            _mm256_cmpgt_epi32(zero, dx),
+            _mm256_cmpgt_epi32(dx, _mm256_set1_epi32(LOCAL_SPAN)),
+        ),
+        _mm256_or_si256(
+            _mm256_cmpgt_epi32(zero, dy),
+            _mm256_cmpgt_epi32(dy, _mm256_set1_epi32(1)),
+        ),
+    );
+    let start = y0 as usize * plane.stride + x0 as usize;
+    let base = plane.data.as_ptr();
+    if _mm256_testz_si256(outside, outside) == 1
+        && start + 2 * plane.stride + 16 <= plane.data.len()
+    {
+        // SAFETY: the three 16-byte loads end within the plane's bytes (checked above).
+        let row = |k: usize| {
+            _mm256_broadcastsi128_si256(_mm_loadu_si128(
+                base.add(start + k * plane.stride) as *const __m128i
+            ))
+        };
+        let (r0, r1, r2) = (row(0), row(1), row(2));
+        // Per sample the bytes (dx, dx + 1) into the low byte of two 16-bit lanes (the
+        // sum cannot carry: dx < 16); a control byte with its high bit set gives zero.
+        let control = _mm256_add_epi32(
+            _mm256_or_si256(dx, _mm256_slli_epi32::<16>(dx)),
+            _mm256_set1_epi32(0x8001_8000_u32 as i32),
+        );
+        let (s0, s1, s2) = (
+            _mm256_shuffle_epi8(r0, control),
+            _mm256_shuffle_epi8(r1, control),
+            _mm256_shuffle_epi8(r2, control),
+        );
+        let lower = _mm256_cmpeq_epi32(dy, _mm256_set1_epi32(1));
+        return (
+            _mm256_blendv_epi8(s0, s1, lower),
+            _mm256_blendv_epi8(s1, s2, lower),
+        );
+    }
+    // SAFETY (caller): both words of every footprint are in bounds.
+    let top = _mm256_i32gather_epi32::<1>(base as *const i32, a.offset);
+    let bottom = _mm256_i32gather_epi32::<1>(base.add(plane.stride) as *const i32, a.offset);
+    // The word's first two bytes, spread to 16-bit lanes.
+    let spread = |w: __m256i| {
         let pair = _mm256_and_si256(w, _mm256_set1_epi32(0xffff));
-        let spread = _mm256_and_si256(
+        _mm256_and_si256(
             _mm256_or_si256(pair, _mm256_slli_epi32::<8>(pair)),
             _mm256_set1_epi32(0x00ff_00ff),
-        );
-        _mm256_madd_epi16(spread, wx)
+        )
     };
-    _mm256_add_epi32(
-        _mm256_mullo_epi32(h(top), _mm256_sub_epi32(full, fy)),
-        _mm256_mullo_epi32(h(bottom), fy),
-    )
+    (spread(top), spread(bottom))
 }
 
 /// Stores eight 32-bit lanes, saturated to 0..=255, as eight bytes.
@@ -85,9 +178,9 @@ pub(crate) unsafe fn store8(out: &mut [u8], v: __m256i) {
     _mm_storel_epi64(out.as_mut_ptr() as *mut __m128i, packed);
 }
 
-/// Eight taps' byte offsets in a plane of `stride`, fractions and weights.
+/// Eight taps' anchors in a plane of `stride`, fractions and weights.
 pub(crate) struct Taps8 {
-    pub offset: __m256i,
+    pub anchors: Anchors8,
     pub fx: __m256i,
     pub fy: __m256i,
     pub weight: __m256i,
@@ -112,7 +205,7 @@ pub(crate) unsafe fn load_taps8(taps: &[Tap], stride: usize) -> Taps8 {
     let y = _mm256_srli_epi32::<16>(position);
     let byte = _mm256_set1_epi32(0xff);
     Taps8 {
-        offset: _mm256_add_epi32(_mm256_mullo_epi32(y, _mm256_set1_epi32(stride as i32)), x),
+        anchors: anchors8(x, y, stride),
         fx: _mm256_and_si256(rest, byte),
         fy: _mm256_and_si256(_mm256_srli_epi32::<8>(rest), byte),
         weight: _mm256_srli_epi32::<16>(rest),
@@ -131,7 +224,6 @@ pub(crate) unsafe fn bilinear_line(
     out: &mut [u8],
 ) {
     let n = out.len();
-    let stride = _mm256_set1_epi32(plane.stride as i32);
     let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     let byte = _mm256_set1_epi32(0xff);
     let shift = _mm_cvtsi32_si128((LINE_BITS - SUBPIXEL_BITS) as i32);
@@ -149,13 +241,14 @@ pub(crate) unsafe fn bilinear_line(
     while k + 8 <= n {
         let xq = _mm256_sra_epi32(x, shift);
         let yq = _mm256_sra_epi32(y, shift);
-        let offset = _mm256_add_epi32(
-            _mm256_mullo_epi32(_mm256_srai_epi32::<{ SUBPIXEL_BITS as i32 }>(yq), stride),
+        let anchors = anchors8(
             _mm256_srai_epi32::<{ SUBPIXEL_BITS as i32 }>(xq),
+            _mm256_srai_epi32::<{ SUBPIXEL_BITS as i32 }>(yq),
+            plane.stride,
         );
         let v = bilinear8(
             plane,
-            offset,
+            anchors,
             _mm256_and_si256(xq, byte),
             _mm256_and_si256(yq, byte),
         );

@@ -404,7 +404,21 @@ fn weight(w: f64) -> u16 {
 enum Source {
     None,
     One(usize, Tap),
+    /// Both cameras: their taps weighted for the blend, then without it.
     Both([Tap; 2], [Tap; 2]),
+}
+
+impl Source {
+    /// The sample as the kernels read it: most of the overlap lies outside the blend
+    /// across the seam, where one camera has no weight and reading it is wasted work.
+    /// Dropping it changes no output value (its term of the sum is zero).
+    fn without_unweighted(self) -> Source {
+        match self {
+            Source::Both([left, right], _) if right.weight == 0 => Source::One(0, left),
+            Source::Both([left, right], _) if left.weight == 0 => Source::One(1, right),
+            other => other,
+        }
+    }
 }
 
 fn build_sample(
@@ -473,6 +487,19 @@ fn build_plane(
             };
             for x in 0..width {
                 let source = build_sample(panorama, layout, cameras, sensors, options, x, y);
+                if let Source::Both(blend, plain) = &source {
+                    // Compare blend shares, not weights, which include devignetting.
+                    if row.seam.is_none()
+                        && blend[0].weight as u32 * plain[1].weight as u32
+                            <= blend[1].weight as u32 * plain[0].weight as u32
+                    {
+                        row.seam = Some(x);
+                    }
+                    if x % spacing == 0 && y % spacing == 0 {
+                        row.overlap.push(*plain);
+                    }
+                }
+                let source = source.without_unweighted();
                 let coverage = match &source {
                     Source::None => Coverage::None,
                     Source::One(cam, _) => Coverage::One(*cam),
@@ -502,19 +529,7 @@ fn build_plane(
                 match source {
                     Source::None => {}
                     Source::One(_, tap) => row.taps.push(tap),
-                    Source::Both(blend, plain) => {
-                        // Compare blend shares, not weights, which include devignetting.
-                        if row.seam.is_none()
-                            && blend[0].weight as u32 * plain[1].weight as u32
-                                <= blend[1].weight as u32 * plain[0].weight as u32
-                        {
-                            row.seam = Some(x);
-                        }
-                        row.taps.extend(blend);
-                        if x % spacing == 0 && y % spacing == 0 {
-                            row.overlap.push(plain);
-                        }
-                    }
+                    Source::Both(blend, _) => row.taps.extend(blend),
                 }
             }
             // Both runs were built interleaved (left, right per sample); store each as
@@ -665,7 +680,7 @@ mod simd_stitch {
     #[inline]
     unsafe fn weighted(src: &Plane, taps: &[Tap], f: Fixed, base8: __m256i) -> __m256i {
         let t = load_taps8(taps, src.stride);
-        let v = bilinear8(src, t.offset, t.fx, t.fy);
+        let v = bilinear8(src, t.anchors, t.fx, t.fy);
         let d = _mm256_sub_epi32(_mm256_srli_epi32::<8>(v), base8);
         let c = _mm256_add_epi32(
             _mm256_srai_epi32::<12>(_mm256_mullo_epi32(_mm256_set1_epi32(f.gain), d)),
@@ -811,6 +826,14 @@ mod tests {
             .find(|r| r.coverage == Coverage::Both)
             .expect("an overlap");
         assert!(both.start < mid && both.start + both.len > mid, "{both:?}");
+        // Only the feathered band reads both cameras: about the feather's width in
+        // source pixels, not the whole overlap.
+        let feather = StitchOptions::default().feather_px as u32;
+        assert!(
+            both.len > feather / 4 && both.len < 3 * feather,
+            "blend {} samples wide",
+            both.len
+        );
     }
 
     fn noise(len: usize, seed: u64) -> Vec<u8> {
