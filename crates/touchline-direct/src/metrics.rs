@@ -27,6 +27,9 @@ pub struct BallTruth {
     pub position: Point3<f64>,
     /// Whether play is on (not a stoppage).
     pub in_play: bool,
+    /// Whether a camera of the rig sees it: a ball above or beside what the cameras
+    /// record is in no view of the panorama.
+    pub in_sight: bool,
 }
 
 /// Mean and 95th percentile of a quantity.
@@ -43,6 +46,8 @@ pub struct Spread {
 pub struct CameraReport {
     /// Fraction of in-play frames with the ball in the central 80 % of the picture.
     pub ball_in_view: f64,
+    /// The same over the in-play frames in which a camera sees the ball.
+    pub ball_in_view_in_sight: f64,
     /// Angular speed, degrees per second.
     pub speed: Spread,
     /// Angular acceleration, degrees per second squared.
@@ -66,22 +71,22 @@ pub fn camera_report(
 ) -> CameraReport {
     let n = path.len().min(truth.len());
     let (path, truth) = (&path[..n], &truth[..n]);
-    let in_play: Vec<bool> = path
+    // (whether the ball is in the central part, whether a camera sees it), in play.
+    let in_play: Vec<(bool, bool)> = path
         .iter()
         .zip(truth)
         .filter(|(_, t)| t.in_play)
         .map(|(view, t)| {
             let margin = 0.5 * (1.0 - CENTRAL_FRACTION);
             let inside = |v: f64| (margin..=1.0 - margin).contains(&v);
-            aim.in_view(view, &t.position)
-                .is_some_and(|(x, y)| inside(x) && inside(y))
+            let central = aim
+                .in_view(view, &t.position)
+                .is_some_and(|(x, y)| inside(x) && inside(y));
+            (central, t.in_sight)
         })
         .collect();
-    let ball_in_view = if in_play.is_empty() {
-        0.0
-    } else {
-        in_play.iter().filter(|&&v| v).count() as f64 / in_play.len() as f64
-    };
+    let ball_in_view = fraction(in_play.iter().map(|f| f.0));
+    let ball_in_view_in_sight = fraction(in_play.iter().filter(|f| f.1).map(|f| f.0));
 
     let velocity: Vec<Vector2<f64>> = path
         .windows(2)
@@ -109,12 +114,25 @@ pub fn camera_report(
 
     CameraReport {
         ball_in_view,
+        ball_in_view_in_sight,
         speed: spread(&velocity),
         acceleration: spread(&acceleration),
         jerk: spread(&jerk),
         pan_reversals_per_min: per_minute(reversals(path.iter().map(|v| v.pan_deg))),
         zoom_changes_per_min: per_minute(zoom_changes(path, fps)),
         outside_panorama: path.iter().filter(|v| !aim.fits(v)).count(),
+    }
+}
+
+/// The share of true flags; 0 when there are none.
+fn fraction(flags: impl Iterator<Item = bool>) -> f64 {
+    let (n, yes) = flags.fold((0usize, 0usize), |(n, yes), f| {
+        (n + 1, yes + usize::from(f))
+    });
+    if n == 0 {
+        0.0
+    } else {
+        yes as f64 / n as f64
     }
 }
 
@@ -177,6 +195,34 @@ fn zoom_changes(path: &[ViewAngles], fps: f64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use touchline_core::geometry::ImageSize;
+
+    #[test]
+    fn a_ball_no_camera_sees_is_a_miss_but_not_in_sight() {
+        let aim = Aim::new(
+            crate::aim::tests::panorama(),
+            ImageSize::new(1920, 1080).unwrap(),
+        );
+        let ball = Point3::new(0.0, 0.0, 0.11);
+        let view = aim.clamp(aim.look_at(&ball, 40.0));
+        // Kicked far above what the cameras record.
+        let skied = Point3::new(0.0, 0.0, 60.0);
+        let truth = [
+            BallTruth {
+                position: ball,
+                in_play: true,
+                in_sight: true,
+            },
+            BallTruth {
+                position: skied,
+                in_play: true,
+                in_sight: false,
+            },
+        ];
+        let report = camera_report(&[view, view], &truth, &aim, 25.0);
+        assert_eq!(report.ball_in_view, 0.5);
+        assert_eq!(report.ball_in_view_in_sight, 1.0);
+    }
 
     #[test]
     fn reversals_need_a_real_swing_back() {

@@ -15,6 +15,7 @@ use touchline_sim::truth::Truth;
 use touchline_track::tracks::TracksFile;
 
 use super::direct::plays;
+use super::eval_tracks::BALL_VISIBLE;
 
 /// Width of the raw ball-follow's shot, metres of pitch.
 const FOLLOW_WIDTH_M: f64 = 40.0;
@@ -46,6 +47,7 @@ pub fn evaluate(camera: &Path, tracks: &TracksFile, truth: &Truth) -> Result<Cam
         .map(|f| BallTruth {
             position: Point3::new(f.ball.x, f.ball.y, f.ball.z),
             in_play: f.in_play,
+            in_sight: f.ball.boxes.values().any(|b| b[4] >= BALL_VISIBLE),
         })
         .collect();
     let views: Vec<ViewAngles> = (0..balls.len()).map(|i| path.at(i as f64 / fps)).collect();
@@ -75,11 +77,19 @@ pub fn evaluate(camera: &Path, tracks: &TracksFile, truth: &Truth) -> Result<Cam
 /// Prints the camera figures as a table.
 pub fn print(scores: &CameraScores) {
     println!(
-        "camera (ball in the central 80 % over in-play frames; angular speed °/s, acceleration °/s², jerk °/s³ as mean / 95th percentile):"
+        "camera (ball in the central 80 % over in-play frames, and over those a camera sees the ball in; angular speed °/s, acceleration °/s², jerk °/s³ as mean / 95th percentile):"
     );
     println!(
-        "  {:<16} {:>8} {:>15} {:>15} {:>17} {:>12} {:>10} {:>8}",
-        "", "ball in", "speed", "acceleration", "jerk", "pan rev/min", "zoom/min", "outside"
+        "  {:<16} {:>8} {:>9} {:>15} {:>15} {:>17} {:>12} {:>10} {:>8}",
+        "",
+        "ball in",
+        "in sight",
+        "speed",
+        "acceleration",
+        "jerk",
+        "pan rev/min",
+        "zoom/min",
+        "outside"
     );
     for (name, r) in [
         ("camera path", &scores.path),
@@ -87,9 +97,10 @@ pub fn print(scores: &CameraScores) {
         ("raw ball-follow", &scores.raw_follow),
     ] {
         println!(
-            "  {:<16} {:>7.1}% {:>7.2} / {:<6.2} {:>6.1} / {:<7.1} {:>7.0} / {:<8.0} {:>12.2} {:>10.2} {:>8}",
+            "  {:<16} {:>7.1}% {:>8.1}% {:>7.2} / {:<6.2} {:>6.1} / {:<7.1} {:>7.0} / {:<8.0} {:>12.2} {:>10.2} {:>8}",
             name,
             100.0 * r.ball_in_view,
+            100.0 * r.ball_in_view_in_sight,
             r.speed.mean,
             r.speed.p95,
             r.acceleration.mean,

@@ -28,7 +28,7 @@ pub const PITCH_ZERO_AT_M: f64 = 2.0;
 /// Least similarity of a match for IDF1 and MOTA (IoU in the panorama; 1 m on the pitch).
 const MATCH_AT: f64 = 0.5;
 /// A ball counts as visible when at least this fraction of it is in view of a camera.
-const BALL_VISIBLE: f64 = 0.5;
+pub(crate) const BALL_VISIBLE: f64 = 0.5;
 /// The ball counts as on the ground below this height of its centre, metres.
 const ON_GROUND_M: f64 = 0.25;
 
