@@ -66,16 +66,26 @@ pub(crate) struct Anchors8 {
     pub x: __m256i,
     pub y: __m256i,
     pub offset: __m256i,
+    /// The least column and row of the first and last anchors, which the caller knows
+    /// as plain integers: taking them out of the vectors would hold up the row loads.
+    pub corner: (i32, i32),
 }
 
-/// The anchors of eight samples from their columns and rows.
+/// The anchors of eight samples from their columns and rows, and the corner of the
+/// first and last (see [`Anchors8::corner`]).
 #[target_feature(enable = "avx2")]
 #[inline]
-pub(crate) unsafe fn anchors8(x: __m256i, y: __m256i, stride: usize) -> Anchors8 {
+pub(crate) unsafe fn anchors8(
+    x: __m256i,
+    y: __m256i,
+    stride: usize,
+    corner: (i32, i32),
+) -> Anchors8 {
     Anchors8 {
         x,
         y,
         offset: _mm256_add_epi32(_mm256_mullo_epi32(y, _mm256_set1_epi32(stride as i32)), x),
+        corner,
     }
 }
 
@@ -95,15 +105,7 @@ const LOCAL_SPAN: i32 = 14;
 #[target_feature(enable = "avx2")]
 #[inline]
 unsafe fn footprints8(plane: &Plane, a: Anchors8) -> (__m256i, __m256i) {
-    let first = (
-        _mm256_extract_epi32::<0>(a.x),
-        _mm256_extract_epi32::<0>(a.y),
-    );
-    let last = (
-        _mm256_extract_epi32::<7>(a.x),
-        _mm256_extract_epi32::<7>(a.y),
-    );
-    let (x0, y0) = (first.0.min(last.0), first.1.min(last.1));
+    let (x0, y0) = a.corner;
     let dx = _mm256_sub_epi32(a.x, _mm256_set1_epi32(x0));
     let dy = _mm256_sub_epi32(a.y, _mm256_set1_epi32(y0));
     // Out of reach: a column before x0 or past the span, a row before y0 or past y0 + 1.
@@ -130,6 +132,10 @@ unsafe fn footprints8(plane: &Plane, a: Anchors8) -> (__m256i, __m256i) {
             ))
         };
         let (r0, r1, r2) = (row(0), row(1), row(2));
+        // The next output row reads one source row further down, whose start no
+        // hardware prefetcher sees coming: ask for it now. (A prefetch never faults;
+        // `wrapping_add` keeps the pointer arithmetic defined past the plane.)
+        _mm_prefetch::<_MM_HINT_T0>(base.wrapping_add(start + 3 * plane.stride) as *const i8);
         // Per sample the bytes (dx, dx + 1) into the low byte of two 16-bit lanes (the
         // sum cannot carry: dx < 16); a control byte with its high bit set gives zero.
         let control = _mm256_add_epi32(
@@ -204,8 +210,10 @@ pub(crate) unsafe fn load_taps8(taps: &[Tap], stride: usize) -> Taps8 {
     let x = _mm256_and_si256(position, _mm256_set1_epi32(0xffff));
     let y = _mm256_srli_epi32::<16>(position);
     let byte = _mm256_set1_epi32(0xff);
+    let (first, last) = (taps[0], taps[7]);
+    let corner = (first.x.min(last.x) as i32, first.y.min(last.y) as i32);
     Taps8 {
-        anchors: anchors8(x, y, stride),
+        anchors: anchors8(x, y, stride, corner),
         fx: _mm256_and_si256(rest, byte),
         fy: _mm256_and_si256(_mm256_srli_epi32::<8>(rest), byte),
         weight: _mm256_srli_epi32::<16>(rest),
@@ -241,10 +249,18 @@ pub(crate) unsafe fn bilinear_line(
     while k + 8 <= n {
         let xq = _mm256_sra_epi32(x, shift);
         let yq = _mm256_sra_epi32(y, shift);
+        // Lanes 0 and 7 in plain integers, wrapping as the vector lanes do.
+        let lane =
+            |s: i32, d: i32, i: i32| s.wrapping_add(d.wrapping_mul(k as i32 + i)) >> LINE_BITS;
+        let corner = (
+            lane(start.0, step.0, 0).min(lane(start.0, step.0, 7)),
+            lane(start.1, step.1, 0).min(lane(start.1, step.1, 7)),
+        );
         let anchors = anchors8(
             _mm256_srai_epi32::<{ SUBPIXEL_BITS as i32 }>(xq),
             _mm256_srai_epi32::<{ SUBPIXEL_BITS as i32 }>(yq),
             plane.stride,
+            corner,
         );
         let v = bilinear8(
             plane,
