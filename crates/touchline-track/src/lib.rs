@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 pub mod ball;
+pub mod flight;
 pub mod kalman;
 pub mod metrics;
 pub mod people;

@@ -7,6 +7,7 @@ use anyhow::{anyhow, Context, Result};
 use gst::prelude::*;
 use touchline_core::geometry::Rig;
 use touchline_detect::scene::Scene;
+use touchline_track::flight::{reconstruct_flights, FlightOptions};
 use touchline_track::relink::{relink, RelinkOptions};
 use touchline_track::tracks::TracksWriter;
 use touchline_track::{MatchTracker, TrackerOptions};
@@ -109,6 +110,7 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
     }
     let mut identities = tracker.identities();
     let links = relink(&mut records, &mut identities, RelinkOptions::default());
+    let flights = reconstruct_flights(&mut records, &rig.panorama, fps, FlightOptions::default());
     let mut writer = TracksWriter::new(output.create()?, fps, &rig.panorama, &rig.pitch)?;
     for record in &records {
         writer.frame(record)?;
@@ -120,7 +122,7 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
     stats.learned_ms /= n;
     stats.tracking_ms /= n;
     eprintln!(
-        "wrote {} ({} frames, {} tracks after {links} joined; per frame: detection {:.1} ms, learned detector {:.1} ms, tracking {:.2} ms)",
+        "wrote {} ({} frames, {} tracks after {links} joined, {flights} balls placed in flight; per frame: detection {:.1} ms, learned detector {:.1} ms, tracking {:.2} ms)",
         written.display(),
         stats.frames,
         identities.len(),

@@ -1,0 +1,393 @@
+//! Lofted balls, offline. Live, the ball tracker places the ball where its ray meets the
+//! ground (see [`crate::ball`]): one camera position cannot tell a ball 4 m up from one
+//! on the grass farther away. Over a stretch of frames it can, because a ball in flight
+//! falls with gravity: the rays of a ball in the air fit one parabola of known
+//! curvature, which fixes its distance, while those of a rolling ball fit a straight
+//! run on the ground. With the whole recording at hand, every seen ball is tried
+//! against both, over a short window of frames around it, and placed on the flight
+//! where the flight explains its rays clearly better.
+//!
+//! The flight fit is linear: a point `p0 + v0·τ − ½·g·τ²·ẑ` lies on the ray `d` from
+//! the panorama's centre `c` when `(p − c) × d = 0`, three equations (two independent)
+//! linear in `p0` and `v0` per frame, solved in the least-squares sense.
+
+use nalgebra::{Matrix6, Point2, Point3, Vector3, Vector6};
+use touchline_core::geometry::Panorama;
+use touchline_detect::scene::BALL_DIAMETER_M;
+
+use crate::ball::BallSource;
+use crate::tracks::FrameRecord;
+
+/// Gravity, metres per second squared.
+const GRAVITY_M_S2: f64 = 9.81;
+/// Fewest sightings a flight is fitted to (it has six unknowns, two equations each).
+const MIN_SIGHTINGS: usize = 5;
+
+/// When a seen ball is taken to be in flight.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FlightOptions {
+    /// Frames on each side of a frame in the windows fitted around it; a window may
+    /// also end or start at the frame (for the moments after a kick and before a
+    /// landing). A window must hold seen balls in more than half as many frames.
+    pub window: usize,
+    /// Most a flight may miss the measured rays by, root mean square, degrees (about
+    /// two panorama pixels on the default rig).
+    pub max_residual_deg: f64,
+    /// How many times better than a straight run on the ground a flight must explain
+    /// the rays.
+    pub over_ground: f64,
+    /// Lowest height of the ball's centre that counts as in the air, metres.
+    pub min_height_m: f64,
+    /// Fastest a ball flies, metres per second.
+    pub top_speed_m_s: f64,
+}
+
+impl Default for FlightOptions {
+    fn default() -> Self {
+        FlightOptions {
+            window: 8,
+            max_residual_deg: 0.08,
+            over_ground: 2.0,
+            min_height_m: 0.5,
+            top_speed_m_s: 40.0,
+        }
+    }
+}
+
+/// A ball in flight: where it is at a time, and how fast it goes then.
+#[derive(Clone, Copy, Debug)]
+struct Flight {
+    time: f64,
+    position: Point3<f64>,
+    velocity: Vector3<f64>,
+}
+
+impl Flight {
+    fn at(&self, time: f64) -> Point3<f64> {
+        let tau = time - self.time;
+        self.position + self.velocity * tau - Vector3::z() * (0.5 * GRAVITY_M_S2 * tau * tau)
+    }
+}
+
+/// One seen ball: its frame, time and ray.
+#[derive(Clone, Copy, Debug)]
+struct Sighting {
+    frame: usize,
+    time: f64,
+    ray: Vector3<f64>,
+}
+
+/// Places every seen ball that a flight explains on that flight, in `frames`, and the
+/// balls the tracker coasted between two such sightings on the flight too; returns how
+/// many were placed. Frames are in time order.
+pub fn reconstruct_flights(
+    frames: &mut [FrameRecord],
+    panorama: &Panorama,
+    fps: f64,
+    options: FlightOptions,
+) -> usize {
+    let sightings: Vec<Sighting> = frames
+        .iter()
+        .enumerate()
+        .filter_map(|(frame, record)| {
+            let ball = record
+                .ball
+                .as_ref()
+                .filter(|b| b.source == BallSource::Seen)?;
+            let ray = panorama.ray(&Point2::new(ball.u, ball.v)).into_inner();
+            Some(Sighting {
+                frame,
+                time: record.time,
+                ray,
+            })
+        })
+        .collect();
+    let centre = panorama.centre();
+    let reach = options.window as f64 / fps;
+    let times: Vec<f64> = sightings.iter().map(|s| s.time).collect();
+    // The sightings between two times, inclusive.
+    let between = |from: f64, to: f64| {
+        let start = times.partition_point(|&t| t < from - 1e-9);
+        let end = times.partition_point(|&t| t <= to + 1e-9);
+        &sightings[start..end]
+    };
+    let flights: Vec<Option<Flight>> = sightings
+        .iter()
+        .map(|s| {
+            let t = s.time;
+            [
+                (t - 2.0 * reach, t),
+                (t - reach, t + reach),
+                (t, t + 2.0 * reach),
+            ]
+            .into_iter()
+            .map(|(from, to)| between(from, to))
+            // Enough sightings, over long enough for gravity to show.
+            .filter(|w| w.len() > options.window / 2 && w.len() >= MIN_SIGHTINGS)
+            .filter_map(|w| flight_at(w, t, &centre, fps, &options))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(flight, _)| flight)
+        })
+        .collect();
+    let mut placed = 0;
+    for (k, (sighting, flight)) in sightings.iter().zip(&flights).enumerate() {
+        let Some(flight) = flight else { continue };
+        place(&mut frames[sighting.frame], flight.position, None);
+        placed += 1;
+        // Coasted frames up to the next sighting, when that one flies too.
+        let Some((next, Some(_))) = sightings.get(k + 1).zip(flights.get(k + 1)) else {
+            continue;
+        };
+        if next.frame - sighting.frame > 2 * options.window {
+            continue;
+        }
+        for record in &mut frames[sighting.frame + 1..next.frame] {
+            if record
+                .ball
+                .as_ref()
+                .is_some_and(|b| b.source == BallSource::Predicted)
+            {
+                let point = flight.at(record.time);
+                place(record, point, panorama.project(&point));
+                placed += 1;
+            }
+        }
+    }
+    placed
+}
+
+/// Moves a frame's ball to `point` (and to `pixel`, if given).
+fn place(record: &mut FrameRecord, point: Point3<f64>, pixel: Option<Point2<f64>>) {
+    if let Some(ball) = record.ball.as_mut() {
+        ball.x = round2(point.x);
+        ball.y = round2(point.y);
+        ball.z = round2(point.z);
+        if let Some(pixel) = pixel {
+            ball.u = (pixel.x * 10.0).round() / 10.0;
+            ball.v = (pixel.y * 10.0).round() / 10.0;
+        }
+    }
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// The flight through `window`'s rays, at `time`, and its residual, when a flight
+/// explains them and a run on the ground does not.
+fn flight_at(
+    window: &[Sighting],
+    time: f64,
+    centre: &Point3<f64>,
+    fps: f64,
+    options: &FlightOptions,
+) -> Option<(Flight, f64)> {
+    // Gravity moves a ball 5 cm in the first tenth of a second, 20 cm in two: a
+    // shorter stretch cannot tell a flight from a run.
+    let span = window.last()?.time - window.first()?.time;
+    if span * fps < options.window as f64 {
+        return None;
+    }
+    let flight = fit_flight(window, time, centre)?;
+    let radius = 0.5 * BALL_DIAMETER_M;
+    let points: Vec<Point3<f64>> = window.iter().map(|s| flight.at(s.time)).collect();
+    let in_front = window
+        .iter()
+        .zip(&points)
+        .all(|(s, p)| (p - centre).dot(&s.ray) > 0.0 && p.z >= radius - 0.3);
+    if !in_front
+        || flight.position.z < options.min_height_m
+        || flight.velocity.norm() > options.top_speed_m_s
+    {
+        return None;
+    }
+    let residual = rms_angle_deg(window, &points, centre);
+    let ground = ground_residual_deg(window, centre, radius).unwrap_or(f64::INFINITY);
+    (residual <= options.max_residual_deg && residual * options.over_ground <= ground)
+        .then_some((flight, residual))
+}
+
+/// Least-squares flight through the rays, at `time`.
+fn fit_flight(window: &[Sighting], time: f64, centre: &Point3<f64>) -> Option<Flight> {
+    let mut normal = Matrix6::<f64>::zeros();
+    let mut rhs = Vector6::<f64>::zeros();
+    for s in window {
+        let tau = s.time - time;
+        let cross = s.ray.cross_matrix();
+        // d × (p0 + τ·v0) = d × (c + ½·g·τ²·ẑ), with [d]× x = d × x.
+        let mut a = nalgebra::SMatrix::<f64, 3, 6>::zeros();
+        a.fixed_view_mut::<3, 3>(0, 0).copy_from(&cross);
+        a.fixed_view_mut::<3, 3>(0, 3).copy_from(&(cross * tau));
+        let fall = Vector3::z() * (0.5 * GRAVITY_M_S2 * tau * tau);
+        let b: Vector3<f64> = cross * (centre.coords + fall);
+        normal += a.transpose() * a;
+        rhs += a.transpose() * b;
+    }
+    let solution = normal.cholesky()?.solve(&rhs);
+    Some(Flight {
+        time,
+        position: Point3::from(solution.fixed_rows::<3>(0).into_owned()),
+        velocity: solution.fixed_rows::<3>(3).into_owned(),
+    })
+}
+
+/// Root mean square angle (degrees) between the rays and the directions to `points`.
+fn rms_angle_deg(window: &[Sighting], points: &[Point3<f64>], centre: &Point3<f64>) -> f64 {
+    let sum: f64 = window
+        .iter()
+        .zip(points)
+        .map(|(s, p)| (p - centre).angle(&s.ray).powi(2))
+        .sum();
+    (sum / window.len() as f64).sqrt().to_degrees()
+}
+
+/// How well a straight, steady run on the ground (the ball's centre `radius` up)
+/// explains the rays, as [`rms_angle_deg`]; `None` when a ray never meets the ground.
+fn ground_residual_deg(window: &[Sighting], centre: &Point3<f64>, radius: f64) -> Option<f64> {
+    let drop = centre.z - radius;
+    let grounds: Vec<(f64, Point2<f64>)> = window
+        .iter()
+        .map(|s| {
+            (s.ray.z < -1e-6).then(|| {
+                let t = drop / -s.ray.z;
+                (
+                    s.time,
+                    Point2::new(centre.x + s.ray.x * t, centre.y + s.ray.y * t),
+                )
+            })
+        })
+        .collect::<Option<_>>()?;
+    // Least-squares line through the ground points over time, per axis.
+    let n = grounds.len() as f64;
+    let mean_t = grounds.iter().map(|g| g.0).sum::<f64>() / n;
+    let mean_p = grounds
+        .iter()
+        .fold(nalgebra::Vector2::zeros(), |s, g| s + g.1.coords)
+        / n;
+    let var_t: f64 = grounds.iter().map(|g| (g.0 - mean_t).powi(2)).sum();
+    let cov = grounds.iter().fold(nalgebra::Vector2::zeros(), |s, g| {
+        s + (g.1.coords - mean_p) * (g.0 - mean_t)
+    });
+    let velocity = if var_t > 0.0 { cov / var_t } else { cov };
+    let points: Vec<Point3<f64>> = grounds
+        .iter()
+        .map(|g| {
+            let p = mean_p + velocity * (g.0 - mean_t);
+            Point3::new(p.x, p.y, radius)
+        })
+        .collect();
+    Some(rms_angle_deg(window, &points, centre))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tracks::BallRecord;
+    use touchline_core::geometry::{RigOptions, Sport};
+
+    fn panorama() -> Panorama {
+        RigOptions::for_sport(Sport::Football)
+            .build()
+            .unwrap()
+            .panorama
+    }
+
+    /// Frames at 25 fps whose seen ball is at `path(t)`, as the tracker would report
+    /// it: the pixel, and the point on the ground under the pixel (somewhere over the
+    /// far touchline when the ray never meets the ground).
+    fn frames(
+        panorama: &Panorama,
+        n: usize,
+        path: impl Fn(f64) -> Point3<f64>,
+    ) -> Vec<FrameRecord> {
+        (0..n)
+            .map(|i| {
+                let time = i as f64 / 25.0;
+                let pixel = panorama.project(&path(time)).unwrap();
+                let ground = panorama
+                    .ground_point(&pixel, 0.11)
+                    .unwrap_or(Point3::new(0.0, 40.0, 0.11));
+                FrameRecord {
+                    frame: i as u64,
+                    time,
+                    people: Vec::new(),
+                    ball: Some(BallRecord {
+                        u: pixel.x,
+                        v: pixel.y,
+                        x: ground.x,
+                        y: ground.y,
+                        z: ground.z,
+                        source: BallSource::Seen,
+                    }),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_lofted_ball_is_placed_on_its_flight() {
+        let panorama = panorama();
+        // Struck from (-20, 0) towards the far side, up at 12 m/s: in the air 2.4 s.
+        let flight = |t: f64| {
+            Point3::new(
+                -20.0 + 15.0 * t,
+                5.0 * t,
+                0.11 + 12.0 * t - 0.5 * GRAVITY_M_S2 * t * t,
+            )
+        };
+        let mut records = frames(&panorama, 55, flight);
+        // Rising through 5 m, its ray meeting the ground far beyond it.
+        let rising = 15;
+        let before = records[rising].ball.clone().unwrap();
+        let moved = reconstruct_flights(&mut records, &panorama, 25.0, FlightOptions::default());
+        assert!(moved > 30, "only {moved} placed in the air");
+        let truth = flight(records[rising].time);
+        let b = records[rising].ball.as_ref().unwrap();
+        let error = (Point3::new(b.x, b.y, b.z) - truth).norm();
+        let was = (Point3::new(before.x, before.y, before.z) - truth).norm();
+        assert!(
+            error < 0.3,
+            "{b:?} against {truth:?} (on the ground it was {was:.1} m off)"
+        );
+        assert!(was > 5.0);
+    }
+
+    #[test]
+    fn balls_coasted_between_sightings_of_a_flight_are_placed_on_it() {
+        let panorama = panorama();
+        let flight = |t: f64| Point3::new(10.0 - 12.0 * t, 8.0, 0.11 + 10.0 * t - 4.905 * t * t);
+        let mut records = frames(&panorama, 45, flight);
+        // The tracker lost the ball on every third frame and carried it on, off its
+        // path.
+        for record in records.iter_mut().skip(1).step_by(3) {
+            if let Some(ball) = record.ball.as_mut() {
+                ball.source = BallSource::Predicted;
+                ball.u += 6.0;
+            }
+        }
+        reconstruct_flights(&mut records, &panorama, 25.0, FlightOptions::default());
+        for record in records[10..30].iter().skip(1).step_by(3) {
+            let b = record.ball.as_ref().unwrap();
+            let truth = flight(record.time);
+            assert!(
+                (Point3::new(b.x, b.y, b.z) - truth).norm() < 0.3,
+                "{b:?} against {truth:?}"
+            );
+            let pixel = panorama.project(&truth).unwrap();
+            assert!((b.u - pixel.x).abs() < 0.5, "{b:?} against {pixel:?}");
+        }
+    }
+
+    #[test]
+    fn a_rolling_ball_stays_on_the_ground() {
+        let panorama = panorama();
+        let roll = |t: f64| Point3::new(-10.0 + 8.0 * t, -5.0 + 3.0 * t, 0.11);
+        let mut records = frames(&panorama, 50, roll);
+        let before = records.clone();
+        assert_eq!(
+            reconstruct_flights(&mut records, &panorama, 25.0, FlightOptions::default()),
+            0
+        );
+        assert_eq!(records, before);
+    }
+}
