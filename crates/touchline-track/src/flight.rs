@@ -28,7 +28,8 @@ const MIN_SIGHTINGS: usize = 5;
 pub struct FlightOptions {
     /// Frames on each side of a frame in the windows fitted around it; a window may
     /// also end or start at the frame (for the moments after a kick and before a
-    /// landing). A window must hold seen balls in more than half as many frames.
+    /// landing). A window is fitted when it holds more than `window / 2` sightings,
+    /// spread over at least `window` frames.
     pub window: usize,
     /// Most a flight may miss the measured rays by, root mean square, degrees (about
     /// two panorama pixels on the default rig).
@@ -132,7 +133,9 @@ pub fn reconstruct_flights(
     let mut placed = 0;
     for (k, (sighting, flight)) in sightings.iter().zip(&flights).enumerate() {
         let Some(flight) = flight else { continue };
-        place(&mut frames[sighting.frame], flight.position, None);
+        if let Some(ball) = frames[sighting.frame].ball.as_mut() {
+            ball.move_to(&flight.position, None);
+        }
         placed += 1;
         // Coasted frames up to the next sighting, when that one flies too.
         let Some((next, Some(_))) = sightings.get(k + 1).zip(flights.get(k + 1)) else {
@@ -142,35 +145,19 @@ pub fn reconstruct_flights(
             continue;
         }
         for record in &mut frames[sighting.frame + 1..next.frame] {
-            if record
+            let time = record.time;
+            if let Some(ball) = record
                 .ball
-                .as_ref()
-                .is_some_and(|b| b.source == BallSource::Predicted)
+                .as_mut()
+                .filter(|b| b.source == BallSource::Predicted)
             {
-                let point = flight.at(record.time);
-                place(record, point, panorama.project(&point));
+                let point = flight.at(time);
+                ball.move_to(&point, panorama.project(&point).as_ref());
                 placed += 1;
             }
         }
     }
     placed
-}
-
-/// Moves a frame's ball to `point` (and to `pixel`, if given).
-fn place(record: &mut FrameRecord, point: Point3<f64>, pixel: Option<Point2<f64>>) {
-    if let Some(ball) = record.ball.as_mut() {
-        ball.x = round2(point.x);
-        ball.y = round2(point.y);
-        ball.z = round2(point.z);
-        if let Some(pixel) = pixel {
-            ball.u = (pixel.x * 10.0).round() / 10.0;
-            ball.v = (pixel.y * 10.0).round() / 10.0;
-        }
-    }
-}
-
-fn round2(v: f64) -> f64 {
-    (v * 100.0).round() / 100.0
 }
 
 /// The flight through `window`'s rays, at `time`, and its residual, when a flight

@@ -21,6 +21,7 @@
 
 use std::io::{self, Write};
 
+use nalgebra::{Point2, Point3};
 use serde::{Deserialize, Serialize};
 use touchline_core::geometry::panorama::Panorama;
 use touchline_core::geometry::pitch::Pitch;
@@ -91,6 +92,20 @@ impl From<&BallState> for BallRecord {
             y: round(b.ground.y, 2),
             z: round(b.height, 2),
             source: b.source,
+        }
+    }
+}
+
+impl BallRecord {
+    /// Moves the ball's centre to `point` (pitch metres), and its pixel to `pixel` if
+    /// given, rounded as the tracker's own records are.
+    pub fn move_to(&mut self, point: &Point3<f64>, pixel: Option<&Point2<f64>>) {
+        self.x = round(point.x, 2);
+        self.y = round(point.y, 2);
+        self.z = round(point.z, 2);
+        if let Some(pixel) = pixel {
+            self.u = round(pixel.x, 1);
+            self.v = round(pixel.y, 1);
         }
     }
 }
