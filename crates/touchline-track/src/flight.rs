@@ -20,6 +20,8 @@ use crate::tracks::FrameRecord;
 
 /// Gravity, metres per second squared.
 const GRAVITY_M_S2: f64 = 9.81;
+/// A ball's radius, metres: a rolling ball's centre is this high.
+const BALL_RADIUS_M: f64 = 0.5 * BALL_DIAMETER_M;
 /// Fewest sightings a flight is fitted to (it has six unknowns, two equations each).
 const MIN_SIGHTINGS: usize = 5;
 
@@ -70,12 +72,14 @@ impl Flight {
     }
 }
 
-/// One seen ball: its frame, time and ray.
+/// One seen ball: its frame, time and ray, and where the ray meets the plane of a
+/// rolling ball's centre (if it does).
 #[derive(Clone, Copy, Debug)]
 struct Sighting {
     frame: usize,
     time: f64,
     ray: Vector3<f64>,
+    ground: Option<Point2<f64>>,
 }
 
 /// Places every seen ball that a flight explains on that flight, in `frames`, and the
@@ -95,11 +99,12 @@ pub fn reconstruct_flights(
                 .ball
                 .as_ref()
                 .filter(|b| b.source == BallSource::Seen)?;
-            let ray = panorama.ray(&Point2::new(ball.u, ball.v)).into_inner();
+            let pixel = Point2::new(ball.u, ball.v);
             Some(Sighting {
                 frame,
                 time: record.time,
-                ray,
+                ray: panorama.ray(&pixel).into_inner(),
+                ground: panorama.ground_point(&pixel, BALL_RADIUS_M).map(|g| g.xy()),
             })
         })
         .collect();
@@ -176,12 +181,11 @@ fn flight_at(
         return None;
     }
     let flight = fit_flight(window, time, centre)?;
-    let radius = 0.5 * BALL_DIAMETER_M;
     let points: Vec<Point3<f64>> = window.iter().map(|s| flight.at(s.time)).collect();
     let in_front = window
         .iter()
         .zip(&points)
-        .all(|(s, p)| (p - centre).dot(&s.ray) > 0.0 && p.z >= radius - 0.3);
+        .all(|(s, p)| (p - centre).dot(&s.ray) > 0.0 && p.z >= BALL_RADIUS_M - 0.3);
     if !in_front
         || flight.position.z < options.min_height_m
         || flight.velocity.norm() > options.top_speed_m_s
@@ -189,7 +193,7 @@ fn flight_at(
         return None;
     }
     let residual = rms_angle_deg(window, &points, centre);
-    let ground = ground_residual_deg(window, centre, radius).unwrap_or(f64::INFINITY);
+    let ground = ground_residual_deg(window, centre).unwrap_or(f64::INFINITY);
     (residual <= options.max_residual_deg && residual * options.over_ground <= ground)
         .then_some((flight, residual))
 }
@@ -228,21 +232,12 @@ fn rms_angle_deg(window: &[Sighting], points: &[Point3<f64>], centre: &Point3<f6
     (sum / window.len() as f64).sqrt().to_degrees()
 }
 
-/// How well a straight, steady run on the ground (the ball's centre `radius` up)
+/// How well a straight, steady run on the ground (the ball's centre a radius up)
 /// explains the rays, as [`rms_angle_deg`]; `None` when a ray never meets the ground.
-fn ground_residual_deg(window: &[Sighting], centre: &Point3<f64>, radius: f64) -> Option<f64> {
-    let drop = centre.z - radius;
+fn ground_residual_deg(window: &[Sighting], centre: &Point3<f64>) -> Option<f64> {
     let grounds: Vec<(f64, Point2<f64>)> = window
         .iter()
-        .map(|s| {
-            (s.ray.z < -1e-6).then(|| {
-                let t = drop / -s.ray.z;
-                (
-                    s.time,
-                    Point2::new(centre.x + s.ray.x * t, centre.y + s.ray.y * t),
-                )
-            })
-        })
+        .map(|s| Some((s.time, s.ground?)))
         .collect::<Option<_>>()?;
     // Least-squares line through the ground points over time, per axis.
     let n = grounds.len() as f64;
@@ -260,7 +255,7 @@ fn ground_residual_deg(window: &[Sighting], centre: &Point3<f64>, radius: f64) -
         .iter()
         .map(|g| {
             let p = mean_p + velocity * (g.0 - mean_t);
-            Point3::new(p.x, p.y, radius)
+            Point3::new(p.x, p.y, BALL_RADIUS_M)
         })
         .collect();
     Some(rms_angle_deg(window, &points, centre))
