@@ -272,8 +272,8 @@ impl BackgroundModel {
             .zip(bg_u.par_chunks_mut(cw).zip(bg_v.par_chunks_mut(cw)))
             .enumerate()
             .for_each_init(
-                || (vec![0u8; w], Vec::new(), Vec::new()),
-                |(chroma_diff, kept, kept_v), (cy, ((luma, mask), (bu, bv)))| {
+                || (vec![0u8; w], vec![0u8; cw], Vec::new(), Vec::new()),
+                |(chroma_diff, chroma_mask, kept, kept_v), (cy, ((luma, mask), (bu, bv)))| {
                     let u_row = &pu.data[cy * pu.stride..][..cw];
                     let v_row = &pv.data[cy * pv.stride..][..cw];
                     // Chroma difference, spread to both luma columns it covers.
@@ -322,11 +322,20 @@ impl BackgroundModel {
                     let held_chroma = || held_in(2 * cy).map(|(x0, x1)| (x0 / 2, x1.div_ceil(2)));
                     keep(kept, bu, held_chroma());
                     keep(kept_v, bv, held_chroma());
-                    for (cx, (b_u, b_v)) in bu.iter_mut().zip(bv.iter_mut()).enumerate() {
-                        if top_mask[2 * cx] == 0 || update_foreground {
-                            *b_u = step_towards(*b_u, u_row[cx]);
-                            *b_v = step_towards(*b_v, v_row[cx]);
-                        }
+                    // The top row's mask at chroma resolution first, so that the update
+                    // below runs over contiguous bytes and compiles to vector code like
+                    // the luma pass does.
+                    for (m, pair) in chroma_mask.iter_mut().zip(top_mask.chunks_exact(2)) {
+                        *m = pair[0];
+                    }
+                    for ((b_u, b_v), ((&u, &v), &m)) in bu
+                        .iter_mut()
+                        .zip(bv.iter_mut())
+                        .zip(u_row.iter().zip(v_row).zip(chroma_mask.iter()))
+                    {
+                        let held = (m != 0) & !update_foreground;
+                        *b_u = step_towards(*b_u, u, held);
+                        *b_v = step_towards(*b_v, v, held);
                     }
                     restore(kept, bu, held_chroma());
                     restore(kept_v, bv, held_chroma());
@@ -509,17 +518,19 @@ fn mark_row(
     // on update frames.
     let hold = if update_foreground { 0 } else { 1 };
     for ((b, &f), &m) in background.iter_mut().zip(row.frame).zip(mask.iter()) {
-        let moved = step_towards(*b, f);
-        *b = if (m & hold) != 0 { *b } else { moved };
+        *b = step_towards(*b, f, (m & hold) != 0);
     }
 }
 
-/// One sample moved one level towards a target.
+/// One sample moved one level towards a target, unless it is held. Masks rather than
+/// branches or selects, so that the loops over rows compile to vector code. (Moving up
+/// cannot overflow: the target is above the value; nor moving down underflow.)
 #[inline]
-fn step_towards(value: u8, target: u8) -> u8 {
-    value
-        .saturating_add((target > value) as u8)
-        .saturating_sub((target < value) as u8)
+fn step_towards(value: u8, target: u8, held: bool) -> u8 {
+    let free = u8::from(!held);
+    let up = u8::from(target > value) & free;
+    let down = u8::from(target < value) & free;
+    value.wrapping_add(up).wrapping_sub(down)
 }
 
 /// Whether a picture sample (Y, Cb, Cr) differs from its background by more than noise
