@@ -472,8 +472,9 @@ fn build_plane(
 ) -> PlaneMap {
     let (width, height) = layout.size(panorama.size);
     let cam_planes = cameras.map(|c| layout.size(c.size()));
-    // A regular grid of overlap samples: roughly GAIN_SAMPLES over the whole plane's
-    // overlap, which is about a tenth of it.
+    // A regular grid of overlap samples, GAIN_SAMPLES or more wherever the overlap is a
+    // tenth of the plane or more; thinned to at most GAIN_SAMPLES below, once the
+    // overlap's size is known.
     let spacing =
         ((width as f64 * height as f64 / 10.0 / GAIN_SAMPLES as f64).sqrt() as u32).max(1);
     let rows: Vec<RowMap> = (0..height)
@@ -565,6 +566,12 @@ fn build_plane(
         map.taps.extend(row.taps);
         map.overlap.extend(row.overlap);
         map.seam.push(row.seam);
+    }
+    // Every frame's exposure measurement reads these from both cameras: a wide
+    // overlap's whole grid would cost as much as a tenth of the stitching itself.
+    let thinning = map.overlap.len().div_ceil(GAIN_SAMPLES).max(1);
+    if thinning > 1 {
+        map.overlap = map.overlap.into_iter().step_by(thinning).collect();
     }
     map
 }
