@@ -6,6 +6,9 @@
 # Then where the time goes: the same pipeline built up stage by stage with gst-launch
 # (each line adds one stage), in wall seconds and CPU seconds (user + system, both cores).
 #   bench/process_speed.sh [SECONDS]     (default 30; build with ./install.sh --no-demo first)
+# Short matches over-weight the start (the stitch maps, the learned detector's
+# optimisation, the buffers in flight while the director's delay fills): the README's
+# figures since session 12 use 120.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
@@ -38,7 +41,10 @@ awk -v s="$seconds" -v p="$process_s" -v q="$peer_s" 'BEGIN{
 export GST_PLUGIN_PATH=target/release
 rig="$out/rig.toml"
 encode="x264enc speed-preset=ultrafast trellis=false pass=quant quantizer=21 key-int-max=50"
-inputs="filesrc location=$out/left.mp4 ! decodebin ! videoconvert ! video/x-raw,format=I420 ! queue max-size-buffers=4 ! stitch.sink_0 filesrc location=$out/right.mp4 ! decodebin ! videoconvert ! video/x-raw,format=I420 ! queue max-size-buffers=4 ! stitch.sink_1"
+# The stages decode as `touchline process` does: one thread per camera (README, process
+# row); the simulator writes H.264 in MP4.
+decode="qtdemux ! h264parse ! avdec_h264 max-threads=1"
+inputs="filesrc location=$out/left.mp4 ! $decode ! videoconvert ! video/x-raw,format=I420 ! queue max-size-buffers=4 ! stitch.sink_0 filesrc location=$out/right.mp4 ! $decode ! videoconvert ! video/x-raw,format=I420 ! queue max-size-buffers=4 ! stitch.sink_1"
 # gst-launch rarely never exits after EOS with the tee'd director line (README, process
 # row): a run that outlasts ten times the match is stopped and run once more.
 stage() {
@@ -61,18 +67,20 @@ stage() {
     return 1
 }
 echo "stage by stage (cumulative):"
-stage "decode both" filesrc location="$out/left.mp4" ! decodebin ! fakesink \
-    filesrc location="$out/right.mp4" ! decodebin ! fakesink
+# shellcheck disable=SC2086
+stage "decode both" filesrc location="$out/left.mp4" ! $decode ! fakesink \
+    filesrc location="$out/right.mp4" ! $decode ! fakesink
 # shellcheck disable=SC2086
 stage "+ stitch" touchlinestitch name=stitch rig="$rig" ! fakesink $inputs
 # shellcheck disable=SC2086
-stage "+ detect and track" touchlinestitch name=stitch rig="$rig" ! touchlinetrack rig="$rig" ! fakesink $inputs
+stage "+ detect and track" touchlinestitch name=stitch rig="$rig" ! queue max-size-buffers=4 \
+    ! touchlinetrack rig="$rig" ! fakesink $inputs
 # shellcheck disable=SC2086
-stage "+ encode the panorama" touchlinestitch name=stitch rig="$rig" ! touchlinetrack rig="$rig" \
-    ! $encode ! fakesink $inputs
+stage "+ encode the panorama" touchlinestitch name=stitch rig="$rig" ! queue max-size-buffers=4 \
+    ! touchlinetrack rig="$rig" ! $encode ! fakesink $inputs
 # shellcheck disable=SC2086
 stage "+ direct, render and encode the follow-cam (all)" touchlinestitch name=stitch rig="$rig" \
-    ! touchlinetrack rig="$rig" ! tee name=split \
+    ! queue max-size-buffers=4 ! touchlinetrack rig="$rig" ! tee name=split \
     split. ! queue max-size-buffers=8 ! $encode ! fakesink async=false \
     split. ! queue max-size-buffers=8 ! touchlinedirector rig="$rig" \
     ! touchlinevirtualcam rig="$rig" width=1920 height=1080 ! queue max-size-buffers=8 \
