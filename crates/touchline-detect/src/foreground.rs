@@ -516,9 +516,8 @@ fn mark_row(
     }
     // Pass 3, vectorised: the background follows the picture, under foreground only
     // on update frames.
-    let hold = if update_foreground { 0 } else { 1 };
     for ((b, &f), &m) in background.iter_mut().zip(row.frame).zip(mask.iter()) {
-        *b = step_towards(*b, f, (m & hold) != 0);
+        *b = step_towards(*b, f, (m != 0) & !update_foreground);
     }
 }
 

@@ -10,7 +10,7 @@
 //!
 //! The queue between the stitcher and the tracker puts them on two threads: the
 //! stitcher's parallel work on the next frame overlaps the tracker's mostly serial work
-//! on this one, which keeps both cores busier (about 1.83 CPU-seconds per second of
+//! on this one, which keeps both cores busier (about 1.84 CPU-seconds per second of
 //! wall time rather than 1.72 on a 2-minute match).
 //!
 //! The sinks do not wait to preroll (`async=false`): the director holds the first
