@@ -96,6 +96,31 @@ impl Aim {
         })
     }
 
+    /// `wanted` tilted towards the middle of the panorama by as little as makes it fit,
+    /// its pan and field of view kept: a wide view near the top or bottom edge moves
+    /// away from it rather than zoom in. Unchanged when no tilt makes it fit.
+    pub fn tilt_to_fit(&self, wanted: ViewAngles) -> ViewAngles {
+        let tilted = |t: f64| ViewAngles {
+            tilt_deg: wanted.tilt_deg + t * (self.home.tilt_deg - wanted.tilt_deg),
+            ..wanted
+        };
+        if self.fits_within(&wanted, CLAMP_MARGIN_DEG)
+            || !self.fits_within(&tilted(1.0), CLAMP_MARGIN_DEG)
+        {
+            return wanted;
+        }
+        let (mut lo, mut hi) = (0.0, 1.0);
+        for _ in 0..30 {
+            let mid = 0.5 * (lo + hi);
+            if self.fits_within(&tilted(mid), CLAMP_MARGIN_DEG) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        tilted(hi)
+    }
+
     /// The nearest view to `wanted` that fits. First the camera zooms in on the same
     /// point (the subject stays in the middle of the picture), by as little as fits
     /// and at most to [`ZOOM_IN_LIMIT`] of the wanted field of view; if that is not
@@ -274,5 +299,38 @@ pub(crate) mod tests {
             fov_deg: 30.0,
         });
         assert!(right.pan_deg > 55.0, "{right:?}");
+    }
+
+    #[test]
+    fn a_wide_view_by_the_far_touchline_tilts_down_to_fit_keeping_its_width() {
+        let aim = aim();
+        // The far touchline, just below the horizon, in a 60° view: its top edge would
+        // be above the panorama's.
+        let wanted = ViewAngles {
+            pan_deg: 20.0,
+            tilt_deg: 5.0,
+            fov_deg: 60.0,
+        };
+        assert!(!aim.fits(&wanted));
+        let fitted = aim.tilt_to_fit(wanted);
+        assert!(aim.fits(&fitted), "{fitted:?}");
+        assert_eq!((fitted.pan_deg, fitted.fov_deg), (20.0, 60.0));
+        assert!(fitted.tilt_deg > wanted.tilt_deg, "{fitted:?}");
+        // Tilted no further than it needs: a little less and it would not fit.
+        let less = ViewAngles {
+            tilt_deg: fitted.tilt_deg - 0.2,
+            ..fitted
+        };
+        assert!(!aim.fits(&less), "{less:?}");
+        // Where the zoom-in clamp would have narrowed it instead.
+        assert!(aim.clamp(wanted).fov_deg < 50.0);
+        // Views that fit are kept, and so are views no tilt can fit.
+        let inside = aim.look_at(&Point3::new(0.0, 0.0, 0.0), 30.0);
+        assert_eq!(aim.tilt_to_fit(inside), inside);
+        let too_tall = ViewAngles {
+            fov_deg: 120.0,
+            ..wanted
+        };
+        assert_eq!(aim.tilt_to_fit(too_tall), too_tall);
     }
 }

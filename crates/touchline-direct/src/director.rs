@@ -227,6 +227,16 @@ impl Director {
             .map(|t| window_mean(&widest, t, lead))
             .collect();
         let fov = follow_both_ways(&fov_target, fov_limits, dt);
+        // A view that widened by the top or bottom of the panorama tilts away from the
+        // edge, rather than have the final clamp zoom it back in and lose the ball.
+        let fitted: Vec<f64> = (0..raw.len())
+            .map(|t| {
+                self.aim
+                    .tilt_to_fit(angles([pan[t], tilt[t], fov[t]]))
+                    .tilt_deg
+            })
+            .collect();
+        let tilt = follow_both_ways(&fitted, tilt_limits, dt);
         let paths = [pan, tilt, fov];
         (0..raw.len())
             .map(|t| {
@@ -389,16 +399,16 @@ mod tests {
             .unzip()
     }
 
-    /// A long ball across the far half: held, struck 40 m at 20 m/s, held; a player
-    /// at each end.
-    fn long_ball() -> Vec<Play> {
+    /// A long ball `y` metres across from the centre spot: held, struck 40 m along the
+    /// pitch at 30 m/s, held; a player at each end.
+    fn long_ball(y: f64) -> Vec<Play> {
         (0..200)
             .map(|i| {
                 let t = i as f64 / 25.0;
-                let x = -20.0 + 20.0 * (t - 3.0).clamp(0.0, 2.0);
+                let x = -20.0 + (30.0 * (t - 3.0)).clamp(0.0, 40.0);
                 Play {
-                    people: vec![Point2::new(-22.0, 10.0), Point2::new(22.0, 10.0)],
-                    ball: Some(Point3::new(x, 10.0, 0.11)),
+                    people: vec![Point2::new(-22.0, y), Point2::new(22.0, y)],
+                    ball: Some(Point3::new(x, y, 0.11)),
                 }
             })
             .collect()
@@ -407,19 +417,22 @@ mod tests {
     #[test]
     fn a_long_ball_stays_in_the_picture_as_the_camera_widens_to_hold_it() {
         let aim = aim();
-        let plays = long_ball();
         let options = DirectorOptions::default();
-        let offline = Director::new(aim, 25.0, options).direct(&plays);
-        let mut live = LiveDirector::new(aim, 25.0, options, 3.0);
-        let mut online: Vec<ViewAngles> = plays.iter().filter_map(|p| live.push(p)).collect();
-        online.extend(live.finish());
-        for views in [&offline, &online] {
-            for (i, (view, play)) in views.iter().zip(&plays).enumerate() {
-                let (x, y) = aim.in_view(view, &play.ball.unwrap()).unwrap();
-                assert!(
-                    (0.1..=0.9).contains(&x) && (0.1..=0.9).contains(&y),
-                    "frame {i}: {x} {y} {view:?}"
-                );
+        // A view wide enough to hold it reaches the panorama's top edge, near the far
+        // touchline sooner: it must tilt down rather than zoom back in.
+        for plays in [long_ball(10.0), long_ball(30.0)] {
+            let offline = Director::new(aim, 25.0, options).direct(&plays);
+            let mut live = LiveDirector::new(aim, 25.0, options, 3.0);
+            let mut online: Vec<ViewAngles> = plays.iter().filter_map(|p| live.push(p)).collect();
+            online.extend(live.finish());
+            for views in [&offline, &online] {
+                for (i, (view, play)) in views.iter().zip(&plays).enumerate() {
+                    let (x, y) = aim.in_view(view, &play.ball.unwrap()).unwrap();
+                    assert!(
+                        (0.1..=0.9).contains(&x) && (0.1..=0.9).contains(&y),
+                        "frame {i}: {x} {y} {view:?}"
+                    );
+                }
             }
         }
     }
