@@ -16,7 +16,7 @@ use touchline_core::geometry::Panorama;
 use touchline_detect::scene::BALL_DIAMETER_M;
 
 use crate::ball::BallSource;
-use crate::tracks::FrameRecord;
+use crate::tracks::{BallRecord, FrameRecord};
 
 /// Gravity, metres per second squared.
 const GRAVITY_M_S2: f64 = 9.81;
@@ -43,6 +43,10 @@ pub struct FlightOptions {
     pub min_height_m: f64,
     /// Fastest a ball flies, metres per second.
     pub top_speed_m_s: f64,
+    /// Longest a ball lost in flight is placed on its flight, seconds: when one
+    /// flight explains the sightings before it was lost and after it was found again,
+    /// it flew that flight in between.
+    pub bridge_s: f64,
 }
 
 impl Default for FlightOptions {
@@ -53,6 +57,7 @@ impl Default for FlightOptions {
             over_ground: 2.0,
             min_height_m: 0.5,
             top_speed_m_s: 40.0,
+            bridge_s: 2.5,
         }
     }
 }
@@ -83,8 +88,10 @@ struct Sighting {
 }
 
 /// Places every seen ball that a flight explains on that flight, in `frames`, and the
-/// balls the tracker coasted between two such sightings on the flight too; returns how
-/// many were placed. Frames are in time order.
+/// balls the tracker coasted between two such sightings on the flight too; where one
+/// flight explains the sightings on both sides of frames the ball was lost in (for up
+/// to [`FlightOptions::bridge_s`]), it is placed on that flight there as well, as
+/// predicted. Returns how many were placed. Frames are in time order.
 pub fn reconstruct_flights(
     frames: &mut [FrameRecord],
     panorama: &Panorama,
@@ -142,24 +149,42 @@ pub fn reconstruct_flights(
             ball.move_to(&flight.position, None);
         }
         placed += 1;
-        // Coasted frames up to the next sighting, when that one flies too.
-        let Some((next, Some(_))) = sightings.get(k + 1).zip(flights.get(k + 1)) else {
+        // The frames up to the next sighting, when that one flies too: coasted ones;
+        // and when one flight explains the sightings on both sides, those where the
+        // ball was lost on it (high against a bright sky, say).
+        let Some((next, Some(landing))) = sightings.get(k + 1).zip(flights.get(k + 1)) else {
             continue;
         };
-        if next.frame - sighting.frame > 2 * options.window {
-            continue;
-        }
-        for record in &mut frames[sighting.frame + 1..next.frame] {
-            let time = record.time;
-            if let Some(ball) = record
-                .ball
-                .as_mut()
-                .filter(|b| b.source == BallSource::Predicted)
-            {
-                let point = flight.at(time);
-                ball.move_to(&point, panorama.project(&point).as_ref());
-                placed += 1;
+        let gap = next.frame - sighting.frame;
+        let (path, fill_lost) = if gap <= 2 * options.window {
+            ([*flight, *landing], false)
+        } else if gap as f64 <= options.bridge_s * fps {
+            let across = between(sighting.time - 2.0 * reach, next.time + 2.0 * reach);
+            match flight_at(across, sighting.time, &centre, fps, &options) {
+                Some((whole, _)) => ([whole, whole], true),
+                None => continue,
             }
+        } else {
+            continue;
+        };
+        for record in &mut frames[sighting.frame + 1..next.frame] {
+            // From one end's flight to the other's, so the path meets both.
+            let along = (record.time - sighting.time) / (next.time - sighting.time);
+            let [from, to] = path.map(|f| f.at(record.time));
+            let point = from + (to - from) * along;
+            let Some(pixel) = panorama.project(&point) else {
+                continue;
+            };
+            match record.ball.as_mut() {
+                Some(ball) if ball.source == BallSource::Predicted => {
+                    ball.move_to(&point, Some(&pixel))
+                }
+                None if fill_lost => {
+                    record.ball = Some(BallRecord::at(&point, &pixel, BallSource::Predicted))
+                }
+                _ => continue,
+            }
+            placed += 1;
         }
     }
     placed
@@ -264,7 +289,6 @@ fn ground_residual_deg(window: &[Sighting], centre: &Point3<f64>) -> Option<f64>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tracks::BallRecord;
     use touchline_core::geometry::{RigOptions, Sport};
 
     fn panorama() -> Panorama {
@@ -358,6 +382,47 @@ mod tests {
             let pixel = panorama.project(&truth).unwrap();
             assert!((b.u - pixel.x).abs() < 0.5, "{b:?} against {pixel:?}");
         }
+    }
+
+    #[test]
+    fn a_ball_lost_high_in_its_flight_is_placed_on_it_between_the_sightings() {
+        let panorama = panorama();
+        // Up at 15 m/s from the near half: 11 m high at the top, 3 s in the air.
+        let flight = |t: f64| {
+            Point3::new(
+                -15.0 + 10.0 * t,
+                -20.0 + 4.0 * t,
+                0.11 + 15.0 * t - 4.905 * t * t,
+            )
+        };
+        let mut records = frames(&panorama, 75, flight);
+        // Lost for 1.2 s around the top, against the sky.
+        let lost = 22..52;
+        for record in &mut records[lost.clone()] {
+            record.ball = None;
+        }
+        reconstruct_flights(&mut records, &panorama, 25.0, FlightOptions::default());
+        for record in &records[lost] {
+            let b = record.ball.as_ref().expect("bridged");
+            assert_eq!(b.source, BallSource::Predicted);
+            let truth = flight(record.time);
+            assert!(
+                (Point3::new(b.x, b.y, b.z) - truth).norm() < 0.5,
+                "{b:?} against {truth:?}"
+            );
+        }
+        // Two separate flights with a gap between are not joined.
+        let second = |t: f64| Point3::new(25.0 - 10.0 * t, 10.0, 0.11 + 15.0 * t - 4.905 * t * t);
+        let mut records = frames(
+            &panorama,
+            75,
+            |t| if t < 1.2 { flight(t) } else { second(t) },
+        );
+        for record in &mut records[22..52] {
+            record.ball = None;
+        }
+        reconstruct_flights(&mut records, &panorama, 25.0, FlightOptions::default());
+        assert!(records[22..52].iter().all(|r| r.ball.is_none()));
     }
 
     #[test]

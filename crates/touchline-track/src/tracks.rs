@@ -97,6 +97,21 @@ impl From<&BallState> for BallRecord {
 }
 
 impl BallRecord {
+    /// A ball placed at `point` (pitch metres) and `pixel`, rounded as the tracker's
+    /// own records are.
+    pub fn at(point: &Point3<f64>, pixel: &Point2<f64>, source: BallSource) -> BallRecord {
+        let mut ball = BallRecord {
+            u: 0.0,
+            v: 0.0,
+            x: 0.0,
+            y: 0.0,
+            z: 0.0,
+            source,
+        };
+        ball.move_to(point, Some(pixel));
+        ball
+    }
+
     /// Moves the ball's centre to `point` (pitch metres), and its pixel to `pixel` if
     /// given, rounded as the tracker's own records are.
     pub fn move_to(&mut self, point: &Point3<f64>, pixel: Option<&Point2<f64>>) {
