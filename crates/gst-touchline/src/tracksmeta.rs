@@ -12,6 +12,9 @@
 //! | `ball-x/y/z`  | `f64`    | the ball's centre in the pitch frame, metres; only     |
 //! |               |          | present when the ball is known                         |
 //! | `tracks-json` | `String` | the whole [`FrameRecord`] as JSON, as in `tracks.json` |
+//! | `recovered-json` | `String` | the ball in earlier frames that had none, learnt  |
+//! |               |          | in this one, as JSON `[[frame, ball], …]`; only present |
+//! |               |          | when there is such a ball                              |
 //!
 //! `tracks-json` is one element of the `frames` array of a `tracks.json` (see
 //! [`touchline_track::tracks`]): each person's track `id`, pitch position `x`, `y`
@@ -27,7 +30,7 @@ use std::sync::Once;
 
 use gst::glib;
 use gst::meta::CustomMeta;
-use touchline_track::tracks::FrameRecord;
+use touchline_track::tracks::{BallRecord, FrameRecord};
 
 /// The name the meta is registered under.
 pub const NAME: &str = "TouchlineTracksMeta";
@@ -76,6 +79,36 @@ pub fn attach(buffer: &mut gst::BufferRef, tracks: &FrameRecord) -> Result<(), g
     }
     s.set("tracks-json", json);
     Ok(())
+}
+
+/// Adds to the tracks attached to `buffer` the balls of earlier frames learnt in this
+/// one (see [`touchline_track::ball::BallTracker::recovered`]). Call after [`attach`].
+pub fn attach_recovered(
+    buffer: &mut gst::BufferRef,
+    recovered: &[(u64, BallRecord)],
+) -> Result<(), glib::BoolError> {
+    let mut meta = CustomMeta::from_mut_buffer(buffer, NAME)?;
+    let s = meta.mut_structure();
+    if recovered.is_empty() {
+        s.remove_field("recovered-json");
+        return Ok(());
+    }
+    let json = serde_json::to_string(recovered)
+        .map_err(|e| glib::bool_error!("cannot serialise the recovered balls: {e}"))?;
+    s.set("recovered-json", json);
+    Ok(())
+}
+
+/// The balls of earlier frames attached to `buffer` (see [`attach_recovered`]); none
+/// when it carries none.
+pub fn read_recovered(buffer: &gst::BufferRef) -> Vec<(u64, BallRecord)> {
+    CustomMeta::from_buffer(buffer, NAME)
+        .ok()
+        .and_then(|meta| {
+            let json = meta.structure().get::<&str>("recovered-json").ok()?;
+            serde_json::from_str(json).ok()
+        })
+        .unwrap_or_default()
 }
 
 /// The tracks attached to `buffer`, or `None` when it carries none (or malformed ones).
@@ -169,5 +202,21 @@ mod tests {
         let meta = CustomMeta::from_buffer(&buffer, NAME).unwrap();
         assert!(!meta.structure().has_field("ball-x"));
         assert_eq!(meta.structure().get::<u64>("frame").unwrap(), 6);
+    }
+
+    #[test]
+    fn balls_recovered_for_earlier_frames_travel_with_the_tracks_and_are_cleared() {
+        gst::init().unwrap();
+        let mut buffer = gst::Buffer::with_size(16).unwrap();
+        assert!(read_recovered(&buffer).is_empty());
+        attach(buffer.get_mut().unwrap(), &tracks(9, true)).unwrap();
+        let earlier = tracks(7, true).ball.unwrap();
+        let recovered = vec![(7, earlier.clone()), (8, earlier)];
+        attach_recovered(buffer.get_mut().unwrap(), &recovered).unwrap();
+        assert_eq!(read_recovered(&buffer.copy()), recovered);
+        assert_eq!(read(&buffer), Some(tracks(9, true)));
+        attach(buffer.get_mut().unwrap(), &tracks(10, true)).unwrap();
+        attach_recovered(buffer.get_mut().unwrap(), &[]).unwrap();
+        assert!(read_recovered(&buffer).is_empty());
     }
 }

@@ -9,6 +9,8 @@
 //! ray meets a plane one ball radius above the ground, which is exact while the ball
 //! rolls. In the air, one camera position cannot tell height from distance on its own.
 
+use std::collections::VecDeque;
+
 use nalgebra::{Point2, Vector2};
 use serde::{Deserialize, Serialize};
 use touchline_detect::panorama::BallCandidate;
@@ -89,7 +91,13 @@ struct Hypothesis {
     /// rests (and the kick-off's ball as soon as it is kicked).
     origin: Point2<f64>,
     travelled: bool,
+    /// Its latest candidates, with their frames: once it becomes the ball, those in
+    /// frames that had none are where the ball was then.
+    trail: VecDeque<(u64, Point2<f64>)>,
 }
+
+/// How many of a chain's latest candidates it keeps (see [`BallTracker::recovered`]).
+const TRAIL_FRAMES: usize = 25;
 
 /// How far (panorama pixels) a chain must get from where it began to have travelled.
 const TRAVELLED_PX: f64 = 10.0;
@@ -126,6 +134,12 @@ pub struct BallTracker {
     clutter: ClutterMap,
     /// How far from the mast (horizontally, metres) the ball last was on the ground.
     last_ground_distance: Option<f64>,
+    /// Frames taken in so far.
+    frames: u64,
+    /// The last frame the ball was known in.
+    last_known: Option<u64>,
+    /// See [`BallTracker::recovered`].
+    recovered: Vec<(u64, BallState)>,
 }
 
 /// Where ball candidates keep appearing: a goal net, a line a keeper keeps uncovering,
@@ -209,6 +223,9 @@ impl BallTracker {
             holder: None,
             clutter: ClutterMap::new(scene.panorama.size.width, scene.panorama.size.height),
             last_ground_distance: None,
+            frames: 0,
+            last_known: None,
+            recovered: Vec::new(),
         }
     }
 
@@ -223,7 +240,36 @@ impl BallTracker {
         if let Some(b) = ball.as_ref().filter(|b| b.height <= BALL_DIAMETER_M) {
             self.last_ground_distance = Some((b.ground - self.scene.panorama.centre().xy()).norm());
         }
+        self.recovered.clear();
+        let frame = self.frames;
+        if ball.is_some_and(|b| b.source == BallSource::Seen) {
+            // Found again: its chain was there before it was sure enough to be chosen.
+            let unknown_since = self.last_known.map_or(0, |f| f + 1);
+            if let Some(h) = self
+                .chosen
+                .and_then(|id| self.hypotheses.iter().find(|h| h.id == id))
+            {
+                self.recovered = h
+                    .trail
+                    .iter()
+                    .filter(|(f, _)| (unknown_since..frame).contains(f))
+                    .filter_map(|&(f, pixel)| Some((f, self.locate(pixel, BallSource::Seen)?)))
+                    .collect();
+            }
+        }
+        if ball.is_some() {
+            self.last_known = Some(frame);
+        }
+        self.frames += 1;
         ball
+    }
+
+    /// The ball in earlier frames that reported none, learnt this frame: the chain
+    /// that has just become the ball was already seen in them, not yet sure enough to
+    /// be chosen. Frames count the updates from 0. (A program that keeps its frames
+    /// until the end, as the `track` command does, fills them in.)
+    pub fn recovered(&self) -> &[(u64, BallState)] {
+        &self.recovered
     }
 
     fn follow(
@@ -288,6 +334,10 @@ impl BallTracker {
             let stillness = if h.still > STILL_FRAMES { 0.3 } else { 1.0 };
             h.score = 0.85 * h.score + 0.15 * evidence[ci] * stillness;
             h.seen += 1;
+            if h.trail.len() == TRAIL_FRAMES {
+                h.trail.pop_front();
+            }
+            h.trail.push_back((self.frames, c.centre));
             h.misses = 0;
         }
         for (hi, h) in self.hypotheses.iter_mut().enumerate() {
@@ -312,6 +362,7 @@ impl BallTracker {
                     still: 0,
                     origin: c.centre,
                     travelled: false,
+                    trail: VecDeque::from([(self.frames, c.centre)]),
                 });
                 self.next_id += 1;
             }
@@ -584,18 +635,32 @@ mod tests {
     }
 
     #[test]
-    fn a_hard_kicked_ball_is_followed_from_its_third_frame() {
+    fn a_hard_kicked_ball_is_followed_from_its_third_frame_and_its_first_two_recovered() {
         let mut tracker = tracker();
+        let ball_at = |frame: u64| candidate(1500.0 + 25.0 * frame as f64, 400.0, 0.7);
         for frame in 0..12 {
             // 25 px a frame (about 30 m/s at 40 m), and a speck on the boards that
             // never moves.
-            let ball = candidate(1500.0 + 25.0 * frame as f64, 400.0, 0.7);
+            let ball = ball_at(frame);
             let found = tracker.update(&[candidate(2500.0, 380.0, 0.9), ball], &[]);
-            if frame >= 2 {
-                let found = found.expect("the ball is followed");
-                assert_eq!(found.source, BallSource::Seen);
-                assert!((found.pixel - ball.centre).norm() < 1e-9, "frame {frame}");
+            if frame < 2 {
+                assert_eq!(found, None, "frame {frame}: not sure yet");
+                continue;
             }
+            let found = found.expect("the ball is followed");
+            assert_eq!(found.source, BallSource::Seen);
+            assert!((found.pixel - ball.centre).norm() < 1e-9, "frame {frame}");
+            // Once sure, the two frames before are known too, and only then.
+            let recovered: Vec<(u64, Point2<f64>)> = tracker
+                .recovered()
+                .iter()
+                .map(|(f, b)| (*f, b.pixel))
+                .collect();
+            let expected: Vec<(u64, Point2<f64>)> = match frame {
+                2 => (0..2).map(|f| (f, ball_at(f).centre)).collect(),
+                _ => Vec::new(),
+            };
+            assert_eq!(recovered, expected, "frame {frame}");
         }
     }
 

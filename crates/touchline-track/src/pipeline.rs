@@ -25,6 +25,10 @@ pub struct FrameTracks {
     pub people: Vec<PersonState>,
     /// The ball, if known.
     pub ball: Option<BallState>,
+    /// The ball in earlier frames that reported none, learnt in this one (see
+    /// [`crate::ball::BallTracker::recovered`]): frame and ball, for
+    /// [`crate::tracks::fill_recovered`].
+    pub recovered: Vec<(u64, BallRecord)>,
     /// Milliseconds in the background model and candidate extraction.
     pub foreground_ms: f64,
     /// Milliseconds in the learned detector.
@@ -112,10 +116,17 @@ impl MatchTracker {
         let started = Instant::now();
         let people = self.people.update(&found.people);
         let ball = self.ball.update(&found.balls, &people);
+        let recovered = self
+            .ball
+            .recovered()
+            .iter()
+            .map(|(frame, ball)| (*frame, BallRecord::from(ball)))
+            .collect();
         self.frames += 1;
         Ok(FrameTracks {
             people,
             ball,
+            recovered,
             foreground_ms: found.foreground_ms,
             learned_ms: found.learned_ms,
             tracking_ms: started.elapsed().as_secs_f64() * 1e3,

@@ -138,6 +138,17 @@ pub struct FrameRecord {
     pub ball: Option<BallRecord>,
 }
 
+/// Puts balls learnt late (see [`crate::ball::BallTracker::recovered`]) into the
+/// frames they belong to, where those frames have no ball; frames are indexed from 0.
+pub fn fill_recovered(frames: &mut [FrameRecord], recovered: &[(u64, BallRecord)]) {
+    for (frame, ball) in recovered {
+        let record = usize::try_from(*frame).ok().and_then(|i| frames.get_mut(i));
+        if let Some(record) = record.filter(|r| r.ball.is_none()) {
+            record.ball = Some(ball.clone());
+        }
+    }
+}
+
 /// A track's identity over the whole recording.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrackRecord {
@@ -252,5 +263,47 @@ impl FrameRecord {
             ));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ball(u: f64) -> BallRecord {
+        BallRecord {
+            u,
+            v: 400.0,
+            x: 1.0,
+            y: 2.0,
+            z: 0.11,
+            source: BallSource::Seen,
+        }
+    }
+
+    #[test]
+    fn recovered_balls_fill_only_the_frames_that_had_none() {
+        let mut frames: Vec<FrameRecord> = (0..4)
+            .map(|frame| FrameRecord {
+                frame,
+                time: frame as f64 * 0.04,
+                people: Vec::new(),
+                ball: (frame == 0).then(|| ball(10.0)),
+            })
+            .collect();
+        fill_recovered(
+            &mut frames,
+            &[
+                (0, ball(99.0)),
+                (1, ball(11.0)),
+                (2, ball(12.0)),
+                (7, ball(17.0)),
+            ],
+        );
+        let us: Vec<Option<f64>> = frames
+            .iter()
+            .map(|f| f.ball.as_ref().map(|b| b.u))
+            .collect();
+        assert_eq!(us, [Some(10.0), Some(11.0), Some(12.0), None]);
     }
 }

@@ -328,14 +328,16 @@ impl BaseTransformImpl for TouchlineTrack {
             tracked.learned_ms,
             tracked.tracking_ms
         );
-        tracksmeta::attach(buf, &record).map_err(|e| {
-            gst::element_imp_error!(
-                self,
-                gst::StreamError::Failed,
-                ("Cannot attach the tracks of frame {}: {}", index, e)
-            );
-            gst::FlowError::Error
-        })?;
+        tracksmeta::attach(buf, &record)
+            .and_then(|()| tracksmeta::attach_recovered(buf, &tracked.recovered))
+            .map_err(|e| {
+                gst::element_imp_error!(
+                    self,
+                    gst::StreamError::Failed,
+                    ("Cannot attach the tracks of frame {}: {}", index, e)
+                );
+                gst::FlowError::Error
+            })?;
         Ok(gst::FlowSuccess::Ok)
     }
 }

@@ -34,7 +34,7 @@ use gsttouchline::{tracksmeta, viewmeta};
 use touchline_core::geometry::{Rig, ViewAngles};
 use touchline_track::flight::{reconstruct_flights, FlightOptions};
 use touchline_track::relink::{relink, RelinkOptions};
-use touchline_track::tracks::{FrameRecord, TracksWriter};
+use touchline_track::tracks::{fill_recovered, FrameRecord, TracksWriter};
 
 use super::direct::camera_path;
 use super::stitch::check_inputs;
@@ -140,6 +140,7 @@ pub fn run(args: &ProcessArgs) -> Result<ProcessOutputs> {
             if let (Ok(mut c), Some(view)) = (sink.lock(), viewmeta::read(buffer)) {
                 c.frames.push(record);
                 c.views.push(view);
+                fill_recovered(&mut c.frames, &tracksmeta::read_recovered(buffer));
             }
         }
         gst::PadProbeReturn::Ok

@@ -9,7 +9,7 @@ use touchline_core::geometry::Rig;
 use touchline_detect::scene::Scene;
 use touchline_track::flight::{reconstruct_flights, FlightOptions};
 use touchline_track::relink::{relink, RelinkOptions};
-use touchline_track::tracks::TracksWriter;
+use touchline_track::tracks::{fill_recovered, TracksWriter};
 use touchline_track::{MatchTracker, TrackerOptions};
 
 use super::{frame_progress, rig_beside, stitch::check_inputs};
@@ -86,6 +86,7 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
         let frame = gsttouchline::frames::frame(&video).map_err(|e| anyhow!(e))?;
         let tracked = tracker.process(&frame)?;
         records.push(tracked.record(stats.frames, fps));
+        fill_recovered(&mut records, &tracked.recovered);
         stats.frames += 1;
         stats.foreground_ms += tracked.foreground_ms;
         stats.learned_ms += tracked.learned_ms;
