@@ -12,9 +12,9 @@
 //! | `ball-x/y/z`  | `f64`    | the ball's centre in the pitch frame, metres; only     |
 //! |               |          | present when the ball is known                         |
 //! | `tracks-json` | `String` | the whole [`FrameRecord`] as JSON, as in `tracks.json` |
-//! | `recovered-json` | `String` | the ball in earlier frames that had none, learnt  |
-//! |               |          | in this one, as JSON `[[frame, ball], …]`; only present |
-//! |               |          | when there is such a ball                              |
+//! | `recovered-json` | `String` | the ball in earlier frames that did not see it,   |
+//! |               |          | learnt in this one, as JSON `[[frame, ball], …]`; only |
+//! |               |          | present when there is such a ball                      |
 //!
 //! `tracks-json` is one element of the `frames` array of a `tracks.json` (see
 //! [`touchline_track::tracks`]): each person's track `id`, pitch position `x`, `y`

@@ -92,7 +92,7 @@ struct Hypothesis {
     origin: Point2<f64>,
     travelled: bool,
     /// Its latest candidates, with their frames: once it becomes the ball, those in
-    /// frames that had none are where the ball was then.
+    /// frames that did not see the ball are where it was then.
     trail: VecDeque<(u64, Point2<f64>)>,
 }
 
@@ -136,8 +136,8 @@ pub struct BallTracker {
     last_ground_distance: Option<f64>,
     /// Frames taken in so far.
     frames: u64,
-    /// The last frame the ball was known in.
-    last_known: Option<u64>,
+    /// The last frame the ball was seen in.
+    last_seen: Option<u64>,
     /// See [`BallTracker::recovered`].
     recovered: Vec<(u64, BallState)>,
 }
@@ -224,7 +224,7 @@ impl BallTracker {
             clutter: ClutterMap::new(scene.panorama.size.width, scene.panorama.size.height),
             last_ground_distance: None,
             frames: 0,
-            last_known: None,
+            last_seen: None,
             recovered: Vec::new(),
         }
     }
@@ -243,8 +243,9 @@ impl BallTracker {
         self.recovered.clear();
         let frame = self.frames;
         if ball.is_some_and(|b| b.source == BallSource::Seen) {
-            // Found again: its chain was there before it was sure enough to be chosen.
-            let unknown_since = self.last_known.map_or(0, |f| f + 1);
+            // Seen again: its chain may have been there before it was sure enough to be
+            // chosen, while the ball was lost, coasting or guessed at someone's feet.
+            let unseen_since = self.last_seen.map_or(0, |f| f + 1);
             if let Some(h) = self
                 .chosen
                 .and_then(|id| self.hypotheses.iter().find(|h| h.id == id))
@@ -252,22 +253,23 @@ impl BallTracker {
                 self.recovered = h
                     .trail
                     .iter()
-                    .filter(|(f, _)| (unknown_since..frame).contains(f))
+                    .filter(|(f, _)| (unseen_since..frame).contains(f))
                     .filter_map(|&(f, pixel)| Some((f, self.locate(pixel, BallSource::Seen)?)))
                     .collect();
             }
         }
-        if ball.is_some() {
-            self.last_known = Some(frame);
+        if ball.is_some_and(|b| b.source == BallSource::Seen) {
+            self.last_seen = Some(frame);
         }
         self.frames += 1;
         ball
     }
 
-    /// The ball in earlier frames that reported none, learnt this frame: the chain
-    /// that has just become the ball was already seen in them, not yet sure enough to
-    /// be chosen. Frames count the updates from 0. (A program that keeps its frames
-    /// until the end, as the `track` command does, fills them in.)
+    /// The ball in earlier frames that did not see it (none, coasted or at someone's
+    /// feet), learnt this frame: the chain that is the ball again was already seen in
+    /// them, not yet sure enough to be chosen. Frames count the updates from 0. (A
+    /// program that keeps its frames until the end, as the `track` command does, puts
+    /// them in.)
     pub fn recovered(&self) -> &[(u64, BallState)] {
         &self.recovered
     }
@@ -705,7 +707,7 @@ mod tests {
     }
 
     #[test]
-    fn a_held_ball_stays_at_the_feet_until_it_leaves_them() {
+    fn a_held_ball_stays_at_the_feet_until_it_leaves_them_and_its_first_steps_are_recovered() {
         let mut tracker = tracker();
         let player = standing(7, 1800.0, 420.0);
         roll_into_feet(&mut tracker, &player);
@@ -719,16 +721,29 @@ mod tests {
                 "frame {frame}"
             );
         }
-        // The ball leaves the player's feet: it is the ball again.
+        // The ball leaves the player's feet: it is the ball again, and the frames it
+        // was still guessed at their feet get the ball where it was seen.
+        let ball_at = |k: u64| candidate(1804.0 + 6.0 * k as f64, 419.0, 0.7);
         let mut last = None;
-        for frame in 0..6 {
-            let ball = candidate(1804.0 + 6.0 * frame as f64, 419.0, 0.7);
-            let speck = candidate(660.0 + 3.0 * frame as f64, 300.0, 0.2);
-            last = tracker.update(&[speck, ball], &[player]).map(|b| (b, ball));
+        let mut recovered = Vec::new();
+        for k in 0..6 {
+            let speck = candidate(660.0 + 3.0 * k as f64, 300.0, 0.2);
+            last = tracker
+                .update(&[speck, ball_at(k)], &[player])
+                .map(|b| (b, ball_at(k)));
+            recovered.extend(tracker.recovered().iter().map(|(f, b)| (*f, b.pixel)));
         }
         let (found, ball) = last.expect("found");
         assert_eq!(found.source, BallSource::Seen);
         assert!((found.pixel - ball.centre).norm() < 1e-9);
+        // 20 frames rolling in and 20 held came before.
+        assert!(!recovered.is_empty());
+        for (frame, pixel) in recovered {
+            let k = frame
+                .checked_sub(40)
+                .expect("only frames after the ball left");
+            assert!((pixel - ball_at(k).centre).norm() < 1e-9, "frame {frame}");
+        }
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub struct FrameTracks {
     pub people: Vec<PersonState>,
     /// The ball, if known.
     pub ball: Option<BallState>,
-    /// The ball in earlier frames that reported none, learnt in this one (see
+    /// The ball in earlier frames that did not see it, learnt in this one (see
     /// [`crate::ball::BallTracker::recovered`]): frame and ball, for
     /// [`crate::tracks::fill_recovered`].
     pub recovered: Vec<(u64, BallRecord)>,

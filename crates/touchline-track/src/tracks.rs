@@ -139,11 +139,14 @@ pub struct FrameRecord {
 }
 
 /// Puts balls learnt late (see [`crate::ball::BallTracker::recovered`]) into the
-/// frames they belong to, where those frames have no ball; frames are indexed from 0.
+/// frames they belong to, where those frames did not see the ball (none, or only a
+/// guess); frames are indexed from 0.
 pub fn fill_recovered(frames: &mut [FrameRecord], recovered: &[(u64, BallRecord)]) {
     for (frame, ball) in recovered {
         let record = usize::try_from(*frame).ok().and_then(|i| frames.get_mut(i));
-        if let Some(record) = record.filter(|r| r.ball.is_none()) {
+        let unseen =
+            |r: &&mut FrameRecord| r.ball.as_ref().is_none_or(|b| b.source != BallSource::Seen);
+        if let Some(record) = record.filter(unseen) {
             record.ball = Some(ball.clone());
         }
     }
@@ -270,40 +273,49 @@ impl FrameRecord {
 mod tests {
     use super::*;
 
-    fn ball(u: f64) -> BallRecord {
+    fn ball(u: f64, source: BallSource) -> BallRecord {
         BallRecord {
             u,
             v: 400.0,
             x: 1.0,
             y: 2.0,
             z: 0.11,
-            source: BallSource::Seen,
+            source,
         }
     }
 
     #[test]
-    fn recovered_balls_fill_only_the_frames_that_had_none() {
-        let mut frames: Vec<FrameRecord> = (0..4)
-            .map(|frame| FrameRecord {
-                frame,
+    fn recovered_balls_fill_the_frames_that_did_not_see_the_ball_and_keep_those_that_did() {
+        // Seen, at someone's feet (a guess), coasted (a guess), none, none.
+        let before = [
+            Some(ball(10.0, BallSource::Seen)),
+            Some(ball(20.0, BallSource::AtFeet(TrackId(4)))),
+            Some(ball(30.0, BallSource::Predicted)),
+            None,
+            None,
+        ];
+        let mut frames: Vec<FrameRecord> = before
+            .into_iter()
+            .enumerate()
+            .map(|(frame, ball)| FrameRecord {
+                frame: frame as u64,
                 time: frame as f64 * 0.04,
                 people: Vec::new(),
-                ball: (frame == 0).then(|| ball(10.0)),
+                ball,
             })
             .collect();
-        fill_recovered(
-            &mut frames,
-            &[
-                (0, ball(99.0)),
-                (1, ball(11.0)),
-                (2, ball(12.0)),
-                (7, ball(17.0)),
-            ],
-        );
+        let recovered: Vec<(u64, BallRecord)> = [0, 1, 2, 3, 7]
+            .into_iter()
+            .map(|f| (f, ball(100.0 + f as f64, BallSource::Seen)))
+            .collect();
+        fill_recovered(&mut frames, &recovered);
         let us: Vec<Option<f64>> = frames
             .iter()
             .map(|f| f.ball.as_ref().map(|b| b.u))
             .collect();
-        assert_eq!(us, [Some(10.0), Some(11.0), Some(12.0), None]);
+        assert_eq!(
+            us,
+            [Some(10.0), Some(101.0), Some(102.0), Some(103.0), None]
+        );
     }
 }
