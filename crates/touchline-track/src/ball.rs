@@ -257,8 +257,6 @@ impl BallTracker {
                     .filter_map(|&(f, pixel)| Some((f, self.locate(pixel, BallSource::Seen)?)))
                     .collect();
             }
-        }
-        if ball.is_some_and(|b| b.source == BallSource::Seen) {
             self.last_seen = Some(frame);
         }
         self.frames += 1;

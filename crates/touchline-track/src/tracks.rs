@@ -142,10 +142,10 @@ pub struct FrameRecord {
 /// frames they belong to, where those frames did not see the ball (none, or only a
 /// guess); frames are indexed from 0.
 pub fn fill_recovered(frames: &mut [FrameRecord], recovered: &[(u64, BallRecord)]) {
+    let unseen =
+        |r: &&mut FrameRecord| r.ball.as_ref().is_none_or(|b| b.source != BallSource::Seen);
     for (frame, ball) in recovered {
         let record = usize::try_from(*frame).ok().and_then(|i| frames.get_mut(i));
-        let unseen =
-            |r: &&mut FrameRecord| r.ball.as_ref().is_none_or(|b| b.source != BallSource::Seen);
         if let Some(record) = record.filter(unseen) {
             record.ball = Some(ball.clone());
         }
