@@ -109,16 +109,22 @@ impl Aim {
         {
             return wanted;
         }
-        let (mut lo, mut hi) = (0.0, 1.0);
+        tilted(self.edge_of_fit(1.0, 0.0, tilted))
+    }
+
+    /// Where, between a parameter at which `view` fits and one at which it does not,
+    /// it stops fitting: the last fitting value found by bisection.
+    fn edge_of_fit(&self, fits: f64, fails: f64, view: impl Fn(f64) -> ViewAngles) -> f64 {
+        let (mut fits, mut fails) = (fits, fails);
         for _ in 0..30 {
-            let mid = 0.5 * (lo + hi);
-            if self.fits_within(&tilted(mid), CLAMP_MARGIN_DEG) {
-                hi = mid;
+            let mid = 0.5 * (fits + fails);
+            if self.fits_within(&view(mid), CLAMP_MARGIN_DEG) {
+                fits = mid;
             } else {
-                lo = mid;
+                fails = mid;
             }
         }
-        tilted(hi)
+        fits
     }
 
     /// The nearest view to `wanted` that fits. First the camera zooms in on the same
@@ -153,16 +159,7 @@ impl Aim {
         let zoomed = |fov_deg| ViewAngles { fov_deg, ..wanted };
         let narrowest = wanted.fov_deg * ZOOM_IN_LIMIT;
         if self.fits_within(&zoomed(narrowest), CLAMP_MARGIN_DEG) {
-            let (mut lo, mut hi) = (narrowest, wanted.fov_deg);
-            for _ in 0..30 {
-                let mid = 0.5 * (lo + hi);
-                if self.fits_within(&zoomed(mid), CLAMP_MARGIN_DEG) {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-            return zoomed(lo);
+            return zoomed(self.edge_of_fit(narrowest, wanted.fov_deg, zoomed));
         }
         let mut angles = zoomed(narrowest);
         let home = |fov_deg| ViewAngles {
@@ -170,16 +167,8 @@ impl Aim {
             ..self.home
         };
         if !self.fits_within(&home(angles.fov_deg), CLAMP_MARGIN_DEG) {
-            let (mut lo, mut hi) = (self.home.fov_deg.min(angles.fov_deg), angles.fov_deg);
-            for _ in 0..30 {
-                let mid = 0.5 * (lo + hi);
-                if self.fits_within(&home(mid), CLAMP_MARGIN_DEG) {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-            angles.fov_deg = lo;
+            let narrowest = self.home.fov_deg.min(angles.fov_deg);
+            angles.fov_deg = self.edge_of_fit(narrowest, angles.fov_deg, home);
         }
         let towards = |t: f64| ViewAngles {
             pan_deg: self.home.pan_deg + t * (angles.pan_deg - self.home.pan_deg),
@@ -189,16 +178,7 @@ impl Aim {
         if self.fits_within(&towards(1.0), CLAMP_MARGIN_DEG) {
             return towards(1.0);
         }
-        let (mut lo, mut hi) = (0.0, 1.0);
-        for _ in 0..30 {
-            let mid = 0.5 * (lo + hi);
-            if self.fits_within(&towards(mid), CLAMP_MARGIN_DEG) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        towards(lo)
+        towards(self.edge_of_fit(0.0, 1.0, towards))
     }
 
     /// Where a point appears in the view, as fractions of the picture's width and
