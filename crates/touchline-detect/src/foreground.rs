@@ -21,6 +21,10 @@ use touchline_core::warp::{Frame, PixelFormat};
 
 use crate::{Error, Result};
 
+/// Weight of a chroma level against a luma level in [`BackgroundModel::is_ghost`]'s
+/// contrast (chroma varies over a narrower range than luma).
+const GHOST_CHROMA_WEIGHT: i64 = 4;
+
 /// Tuning of the background model.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ForegroundOptions {
@@ -360,9 +364,15 @@ impl BackgroundModel {
     /// (a player standing in the first frame, who has since run off). Across the
     /// region's outline a real object contrasts with its surroundings in the picture;
     /// a ghost contrasts in the background and not in the picture.
+    ///
+    /// Contrast counts colour as well as brightness, each chroma level as
+    /// [`GHOST_CHROMA_WEIGHT`] luma levels: a kit often differs from the grass more in
+    /// colour than in brightness, and on brightness alone the ghosts of people who
+    /// stood still at the start were often kept and tracked as people.
     pub fn is_ghost(&self, frame: &Frame, blob: &Blob) -> bool {
         let w = self.size.width as usize;
-        let py = &frame.planes[0];
+        let cw = w / 2;
+        let [py, pu, pv] = [&frame.planes[0], &frame.planes[1], &frame.planes[2]];
         let (mut in_picture, mut in_background) = (0i64, 0i64);
         for y in blob.y0 as usize..blob.y1 as usize {
             for x in blob.x0 as usize..blob.x1 as usize {
@@ -379,6 +389,13 @@ impl BackgroundModel {
                         .abs();
                     in_background +=
                         (self.luma[y * w + x] as i64 - self.luma[y * w + nx] as i64).abs();
+                    let (c, cn) = ((y / 2) * cw + x / 2, (y / 2) * cw + nx / 2);
+                    for (plane, bg) in [pu, pv].into_iter().zip(&self.chroma) {
+                        let row = &plane.data[(y / 2) * plane.stride..];
+                        in_picture +=
+                            GHOST_CHROMA_WEIGHT * (row[x / 2] as i64 - row[nx / 2] as i64).abs();
+                        in_background += GHOST_CHROMA_WEIGHT * (bg[c] as i64 - bg[cn] as i64).abs();
+                    }
                 }
             }
         }
@@ -778,6 +795,34 @@ mod tests {
         let blobs = model.blobs(1);
         assert_eq!(blobs.len(), 1);
         assert_eq!((blobs[0].x0, blobs[0].y0), (20, 20));
+    }
+
+    #[test]
+    fn where_someone_stood_at_the_start_is_a_ghost_and_where_they_went_is_not() {
+        // A shirt as bright as the grass and of another colour stands in the first
+        // frame, then runs off: only colour tells either place from the grass.
+        let size = ImageSize::new(64, 48).unwrap();
+        let grass = frame_bytes(size, 100, 110, 118);
+        let shirt = [100, 160, 90];
+        let mut start = grass.clone();
+        paint(&mut start, size, (10, 10, 16, 30), shirt);
+        let mut model = model_over(
+            size,
+            ColumnSpans::full(size),
+            ForegroundOptions::default(),
+            &start,
+        );
+        let mut now = grass.clone();
+        paint(&mut now, size, (40, 10, 46, 30), shirt);
+        let frame = Frame::packed(PixelFormat::I420, size, &now).unwrap();
+        model.apply(&frame).unwrap();
+        let blobs = model.blobs(4);
+        assert_eq!(blobs.len(), 2, "{blobs:?}");
+        let ghosts: Vec<(u32, bool)> = blobs
+            .iter()
+            .map(|b| (b.x0, model.is_ghost(&frame, b)))
+            .collect();
+        assert_eq!(ghosts, vec![(10, true), (40, false)]);
     }
 
     #[test]
