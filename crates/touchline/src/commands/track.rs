@@ -110,7 +110,7 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
         );
     }
     let mut identities = tracker.identities();
-    let links = relink(&mut records, &mut identities, RelinkOptions::default());
+    let relinked = relink(&mut records, &mut identities, RelinkOptions::default());
     let flights = reconstruct_flights(&mut records, &rig.panorama, fps, FlightOptions::default());
     let mut writer = TracksWriter::new(output.create()?, fps, &rig.panorama, &rig.pitch)?;
     for record in &records {
@@ -123,10 +123,12 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
     stats.learned_ms /= n;
     stats.tracking_ms /= n;
     eprintln!(
-        "wrote {} ({} frames, {} tracks after {links} joined, {flights} balls placed in flight; per frame: detection {:.1} ms, learned detector {:.1} ms, tracking {:.2} ms)",
+        "wrote {} ({} frames, {} tracks after {} joined and {} ends split off, {flights} balls placed in flight; per frame: detection {:.1} ms, learned detector {:.1} ms, tracking {:.2} ms)",
         written.display(),
         stats.frames,
         identities.len(),
+        relinked.links,
+        relinked.splits,
         stats.foreground_ms,
         stats.learned_ms,
         stats.tracking_ms
