@@ -467,9 +467,9 @@ impl PeopleTracker {
         }
     }
 
-    /// Stage 3 of association: each confirmed track left unmatched takes the unclaimed
-    /// confident candidate nearest its prediction, within
-    /// [`PeopleOptions::rescue_reach_m`] and not in another kit.
+    /// Stage 3 of association: the confirmed tracks left unmatched and the confident
+    /// candidates nobody claimed, paired by optimal assignment on distance from the
+    /// prediction, within [`PeopleOptions::rescue_reach_m`] and not in another kit.
     fn rescue(
         &mut self,
         candidates: &[PersonCandidate],
@@ -845,7 +845,11 @@ mod tests {
             reunite_reach_m: 0.0,
             ..PeopleOptions::default()
         };
-        for options in [PeopleOptions::default(), rescue_only] {
+        let reunion_only = PeopleOptions {
+            rescue_reach_m: 0.0,
+            ..PeopleOptions::default()
+        };
+        for options in [PeopleOptions::default(), rescue_only, reunion_only] {
             let ids = identities(options);
             assert!(
                 ids[2..].iter().all(|id| *id == ids[2] && id.is_some()),
