@@ -260,41 +260,49 @@ impl PeopleTracker {
 
         // Stage 1: confident candidates with every track; stage 2: the weak ones with
         // the tracks left.
+        let (gate, high_score) = (self.options.gate, self.options.high_score);
         for strong in [true, false] {
-            let rows: Vec<usize> = (0..self.tracks.len()).filter(|&t| !matched[t]).collect();
-            let cols: Vec<usize> = (0..measured.len())
-                .filter(|&m| {
-                    !used[m]
-                        && (candidates[measured[m].0].score >= self.options.high_score) == strong
-                })
-                .collect();
-            if rows.is_empty() || cols.is_empty() {
-                continue;
-            }
-            let mut score = vec![0.0; rows.len() * cols.len()];
-            for (r, &t) in rows.iter().enumerate() {
-                for (c, &m) in cols.iter().enumerate() {
-                    let cost =
-                        self.pair_cost(&self.tracks[t], &candidates[measured[m].0], &measured[m].1);
-                    if cost < self.options.gate {
-                        // Confirmed tracks win ties over tentative ones.
-                        let bonus = if self.tracks[t].confirmed { 1.0 } else { 0.0 };
-                        score[r * cols.len() + c] = self.options.gate - cost + bonus;
+            self.associate(
+                (candidates, &measured),
+                (&mut used, &mut matched),
+                |_| true,
+                |c| (c.score >= high_score) == strong,
+                |tracker, track, candidate, m| {
+                    let cost = tracker.pair_cost(track, candidate, m);
+                    // Confirmed tracks win ties over tentative ones.
+                    let bonus = if track.confirmed { 1.0 } else { 0.0 };
+                    if cost < gate {
+                        gate - cost + bonus
+                    } else {
+                        0.0
                     }
-                }
-            }
-            for (r, c) in assign(rows.len(), cols.len(), &score) {
-                let (t, m) = (rows[r], cols[c]);
-                matched[t] = true;
-                used[m] = true;
-                let candidate = &candidates[measured[m].0];
-                self.observe(t, candidate, &measured[m].1);
-            }
+                },
+            );
         }
 
-        // Stage 3: confirmed tracks the gate missed, with confident candidates nobody
-        // claimed near where they were expected.
-        self.rescue(candidates, &measured, &mut used, &mut matched);
+        // Stage 3, the rescue: confirmed tracks the gate missed (their person turned or
+        // sprinted off the prediction) with the confident candidates nobody claimed,
+        // within `rescue_reach_m` of the prediction and not in another kit.
+        let reach = self.options.rescue_reach_m;
+        let colour_weight = self.options.colour_weight;
+        self.associate(
+            (candidates, &measured),
+            (&mut used, &mut matched),
+            |track| track.confirmed,
+            |c| c.score >= high_score,
+            |_, track, candidate, m| {
+                let distance = (track.filter.position() - m.position).norm();
+                // The same kit: well within the colour term's cap in `pair_cost`.
+                let same_kit = track.colour_samples < 3
+                    || colour_distance_squared(&track.colour, &candidate.colour) * colour_weight
+                        < 0.3 * gate;
+                if distance < reach && same_kit {
+                    reach - distance
+                } else {
+                    0.0
+                }
+            },
+        );
 
         // Tracks left: hidden inside someone's silhouette, or lost.
         for (t, track) in self.tracks.iter_mut().enumerate() {
@@ -467,43 +475,35 @@ impl PeopleTracker {
         }
     }
 
-    /// Stage 3 of association: the confirmed tracks left unmatched and the confident
-    /// candidates nobody claimed, paired by optimal assignment on distance from the
-    /// prediction, within [`PeopleOptions::rescue_reach_m`] and not in another kit.
-    fn rescue(
+    /// One stage of association: the unmatched tracks that `track_ok` takes and the
+    /// unused candidates that `candidate_ok` takes, paired by optimal assignment on
+    /// `score` (pairs scoring 0 or less never pair); each pair is observed and marked.
+    fn associate(
         &mut self,
-        candidates: &[PersonCandidate],
-        measured: &[(usize, Measurement)],
-        used: &mut [bool],
-        matched: &mut [bool],
+        (candidates, measured): (&[PersonCandidate], &[(usize, Measurement)]),
+        (used, matched): (&mut [bool], &mut [bool]),
+        track_ok: impl Fn(&PersonTrack) -> bool,
+        candidate_ok: impl Fn(&PersonCandidate) -> bool,
+        score: impl Fn(&Self, &PersonTrack, &PersonCandidate, &Measurement) -> f64,
     ) {
-        let reach = self.options.rescue_reach_m;
         let rows: Vec<usize> = (0..self.tracks.len())
-            .filter(|&t| !matched[t] && self.tracks[t].confirmed)
+            .filter(|&t| !matched[t] && track_ok(&self.tracks[t]))
             .collect();
         let cols: Vec<usize> = (0..measured.len())
-            .filter(|&m| !used[m] && candidates[measured[m].0].score >= self.options.high_score)
+            .filter(|&m| !used[m] && candidate_ok(&candidates[measured[m].0]))
             .collect();
         if rows.is_empty() || cols.is_empty() {
             return;
         }
-        let mut score = vec![0.0; rows.len() * cols.len()];
+        let mut scores = vec![0.0; rows.len() * cols.len()];
         for (r, &t) in rows.iter().enumerate() {
-            let track = &self.tracks[t];
             for (c, &m) in cols.iter().enumerate() {
                 let (i, measurement) = &measured[m];
-                let distance = (track.filter.position() - measurement.position).norm();
-                // The same kit: well within the colour term's cap in `pair_cost`.
-                let same_kit = track.colour_samples < 3
-                    || colour_distance_squared(&track.colour, &candidates[*i].colour)
-                        * self.options.colour_weight
-                        < 0.3 * self.options.gate;
-                if distance < reach && same_kit {
-                    score[r * cols.len() + c] = reach - distance;
-                }
+                scores[r * cols.len() + c] =
+                    score(self, &self.tracks[t], &candidates[*i], measurement);
             }
         }
-        for (r, c) in assign(rows.len(), cols.len(), &score) {
+        for (r, c) in assign(rows.len(), cols.len(), &scores) {
             let (t, m) = (rows[r], cols[c]);
             matched[t] = true;
             used[m] = true;
