@@ -622,11 +622,12 @@ fn predicted_box(scene: &Scene, track: &PersonTrack) -> Option<BoxPx> {
     let foot = scene.pixel(track.filter.position(), 0.0)?;
     let expected = scene.height_px_at_foot(foot, PERSON_HEIGHT_M)?;
     let (w, h) = (track.shape[0] * expected, track.shape[1] * expected);
+    let bottom = PersonCandidate::bottom_below(foot.y);
     Some(BoxPx {
         x0: (foot.x - w / 2.0) as f32,
-        y0: (foot.y + 0.5 - h) as f32,
+        y0: (bottom - h) as f32,
         x1: (foot.x + w / 2.0) as f32,
-        y1: (foot.y + 0.5) as f32,
+        y1: bottom as f32,
     })
 }
 
@@ -657,12 +658,13 @@ mod tests {
     fn standing_at(scene: &Scene, ground: Point2<f64>) -> PersonCandidate {
         let foot = scene.pixel(ground, 0.0).unwrap();
         let h = scene.height_px_at_foot(foot, PERSON_HEIGHT_M).unwrap();
+        let bottom = PersonCandidate::bottom_below(foot.y);
         PersonCandidate {
             bbox: BoxPx {
                 x0: (foot.x - 0.2 * h) as f32,
-                y0: (foot.y + 0.5 - h) as f32,
+                y0: (bottom - h) as f32,
                 x1: (foot.x + 0.2 * h) as f32,
-                y1: (foot.y + 0.5) as f32,
+                y1: bottom as f32,
             },
             score: 0.9,
             colour: [120.0, 100.0, 160.0, 200.0, 128.0, 128.0],

@@ -53,6 +53,9 @@ pub struct TrackScores {
     pub pitch_det_re_pr: [f64; 2],
     /// IDF1 and MOTA on the pitch.
     pub pitch_idf1_mota: [f64; 2],
+    /// Median pitch error of the people matched within a metre, metres, and its mean
+    /// along the line from the cameras (positive: placed beyond where they stand).
+    pub people_error_m: [f64; 2],
     /// Share of matched track-frames whose team is right.
     pub team_accuracy: f64,
     /// Share of matched track-frames whose role is right.
@@ -189,6 +192,9 @@ pub fn score(tracks: &TracksFile, truth: &Truth, rig: &Rig) -> Result<TrackScore
     let (mut visible, mut found, mut reported, mut reported_right) = (0u64, 0u64, 0u64, 0u64);
     let mut ground_errors = Vec::new();
     let mut image_errors = Vec::new();
+    let mut people_errors = Vec::new();
+    let mut beyond_sum = 0.0;
+    let cameras = rig.panorama.centre().xy();
     for (tf, gf) in tracks.frames.iter().zip(&truth.frames).take(n) {
         let truth_people: Vec<(u32, [f64; 4], Point2<f64>)> = gf
             .people
@@ -241,6 +247,12 @@ pub fn score(tracks: &TracksFile, truth: &Truth, rig: &Rig) -> Result<TrackScore
             );
             role_right += u64::from(same_role);
             matched_pairs += 1;
+            let stands = truth_people[g].2;
+            let placed = Point2::new(tf.people[t].x, tf.people[t].y);
+            people_errors.push((placed - stands).norm());
+            if let Some(sight) = (stands - cameras).try_normalize(1e-9) {
+                beyond_sum += (placed - stands).dot(&sight);
+            }
         }
         pitch_frames.push(pitch);
 
@@ -299,6 +311,10 @@ pub fn score(tracks: &TracksFile, truth: &Truth, rig: &Rig) -> Result<TrackScore
             identity(&pitch_frames, MATCH_AT).idf1,
             clear_mot(&pitch_frames, MATCH_AT).mota,
         ],
+        people_error_m: [
+            percentile(&mut people_errors, 0.5),
+            beyond_sum / (matched_pairs.max(1) as f64),
+        ],
         team_accuracy: ratio(team_right, matched_pairs),
         role_accuracy: ratio(role_right, matched_pairs),
         ball_recall: ratio(found, visible),
@@ -332,6 +348,16 @@ pub fn print(scores: &TrackScores) {
     );
     let [re, pr] = scores.pitch_det_re_pr;
     println!("  detection recall {re:.3}, precision {pr:.3}");
+    let [median, beyond] = scores.people_error_m;
+    println!(
+        "  pitch error median {median:.2} m, {:.2} m {} the cameras than they stand on average",
+        beyond.abs(),
+        if beyond >= 0.0 {
+            "farther from"
+        } else {
+            "nearer to"
+        }
+    );
     println!(
         "teams right on {:.1} % of matched track-frames, roles on {:.1} %",
         100.0 * scores.team_accuracy,
