@@ -112,6 +112,20 @@ impl Aim {
         tilted(self.edge_of_fit(1.0, 0.0, tilted))
     }
 
+    /// The widest field of view, up to `wanted`'s, that fits the panorama at `wanted`'s
+    /// pan and tilt (the narrowest lens when none does).
+    pub fn widest_fitting(&self, wanted: ViewAngles) -> f64 {
+        let zoomed = |fov_deg| ViewAngles { fov_deg, ..wanted };
+        if self.fits_within(&wanted, CLAMP_MARGIN_DEG) {
+            return wanted.fov_deg;
+        }
+        let narrowest_lens = FOV_RANGE_DEG.0;
+        if !self.fits_within(&zoomed(narrowest_lens), CLAMP_MARGIN_DEG) {
+            return narrowest_lens;
+        }
+        self.edge_of_fit(narrowest_lens, wanted.fov_deg, zoomed)
+    }
+
     /// Where, between a parameter at which `view` fits and one at which it does not,
     /// it stops fitting: the last fitting value found by bisection.
     fn edge_of_fit(&self, fits: f64, fails: f64, view: impl Fn(f64) -> ViewAngles) -> f64 {
@@ -233,6 +247,26 @@ pub(crate) mod tests {
         // The shot's width at the point spans the picture.
         let (left, _) = aim.in_view(&angles, &Point3::new(5.0, 10.0, 0.0)).unwrap();
         assert!(left > -0.2 && left < 0.3, "{left}");
+    }
+
+    #[test]
+    fn the_widest_fitting_view_is_as_wide_as_the_panorama_holds_there() {
+        let aim = aim();
+        let inside = aim.look_at(&Point3::new(0.0, 0.0, 0.0), 30.0);
+        assert_eq!(aim.widest_fitting(inside), inside.fov_deg);
+        // Near the top edge (the far touchline), 60° is too wide.
+        let wanted = ViewAngles {
+            pan_deg: 20.0,
+            tilt_deg: 4.0,
+            fov_deg: 60.0,
+        };
+        let widest = aim.widest_fitting(wanted);
+        let at = |fov_deg| ViewAngles { fov_deg, ..wanted };
+        assert!(widest > 10.0 && widest < 60.0, "{widest}");
+        assert!(
+            aim.fits(&at(widest)) && !aim.fits(&at(widest + 0.5)),
+            "{widest}"
+        );
     }
 
     #[test]

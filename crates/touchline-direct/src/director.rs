@@ -339,7 +339,13 @@ impl LiveDirector {
             .heads
             .get_or_insert_with(|| [0, 1, 2].map(|c| Head::new(limits[c], dt, smooth[c])));
         let pan = heads[0].step(smooth[0]);
-        let tilt = heads[1].step(smooth[1]);
+        // Away from the panorama's top or bottom edge by as much as the view's present
+        // width needs, as offline: room for the zoom to open.
+        let aim = self.targets.aim;
+        let tilt_target = aim
+            .tilt_to_fit(angles([pan, smooth[1], heads[2].position()]))
+            .tilt_deg;
+        let tilt = heads[1].step(tilt_target);
         // Wide enough to hold the ball, from where the camera points now, over the
         // coming moments: a head that can only speed up gradually may not yet have
         // turned by then, so the zoom starts opening early.
@@ -351,6 +357,12 @@ impl LiveDirector {
                 Some(hold.fov_for([p - pan, q - tilt]))
             })
             .fold(smooth[2], f64::max);
+        // No wider than the panorama holds here, give or take the zoom's dead zone: a
+        // zoom wound up past that (by a ball out of reach, above the panorama) stays
+        // wide long after the ball comes down, and has the final clamp turn the view
+        // towards the middle of the panorama, away from play.
+        let fov_target = fov_target
+            .min(aim.widest_fitting(angles([pan, tilt, fov_target])) + self.options.fov.dead_zone);
         let view = [pan, tilt, heads[2].step(fov_target)];
         // Keep `half` frames of history for the window; drop the rest.
         self.history += 1;
@@ -358,7 +370,7 @@ impl LiveDirector {
             self.pending.pop_front();
             self.history -= 1;
         }
-        self.targets.aim.clamp(angles(view))
+        aim.clamp(angles(view))
     }
 }
 
@@ -435,6 +447,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn live_the_view_closes_in_soon_after_a_skied_ball_comes_down() {
+        // A ball skied along the far touchline, 29 m high: at the top of its flight no
+        // view the panorama holds can show it. It lands 5 s in and stays.
+        let plays: Vec<Play> = (0..300)
+            .map(|i| {
+                let t = (i as f64 / 25.0 - 2.0).clamp(0.0, 3.0);
+                Play {
+                    people: vec![Point2::new(5.0, 25.0), Point2::new(41.0, 25.0)],
+                    ball: Some(Point3::new(
+                        5.0 + 12.0 * t,
+                        25.0,
+                        0.11 + 13.0 * t * (3.0 - t),
+                    )),
+                }
+            })
+            .collect();
+        let mut live = LiveDirector::new(aim(), 25.0, DirectorOptions::default(), 3.0);
+        let mut views: Vec<ViewAngles> = plays.iter().filter_map(|p| live.push(p)).collect();
+        views.extend(live.finish());
+        let settled = views.last().unwrap().fov_deg;
+        // While the ball was out of reach, the zoom did not wind up past what the
+        // panorama holds: 3 s after the landing it is nearly closed again.
+        let after = views[200].fov_deg;
+        assert!(after < settled + 5.0, "{after} against {settled}");
+        assert!(views.iter().all(|v| aim().fits(v)));
     }
 
     #[test]
