@@ -156,6 +156,10 @@ pub struct PanoramaDetector {
     /// where people can be: the largest a lofted ball looks above them (nearer than
     /// that, it would have to fly higher than a lofted ball goes to be seen there).
     largest_ball_px: Vec<f64>,
+    /// Per column, the ball's diameter (pixels) on the ground at the bottom of the rows
+    /// where people can be: the largest a ball anywhere over the pitch looks there (a
+    /// ball in the air near the cameras, seen against the far pitch).
+    nearest_ball_px: Vec<f64>,
 }
 
 /// What a foreground region looks like, against the size expected where it stands.
@@ -190,6 +194,16 @@ impl PanoramaDetector {
                     .unwrap_or(0.0)
             })
             .collect();
+        let nearest_ball_px = spans
+            .bottom
+            .iter()
+            .enumerate()
+            .map(|(x, &bottom)| {
+                scene
+                    .height_px_at_foot(Point2::new(x as f64, bottom as f64), BALL_DIAMETER_M)
+                    .unwrap_or(0.0)
+            })
+            .collect();
         for (top, &bottom) in spans.top.iter_mut().zip(&spans.bottom) {
             if bottom > 0 {
                 *top = 0;
@@ -203,6 +217,7 @@ impl PanoramaDetector {
             learned,
             people_top,
             largest_ball_px,
+            nearest_ball_px,
         })
     }
 
@@ -250,6 +265,7 @@ impl PanoramaDetector {
             let shape = self.shape(&blob);
             if !matches!(shape, Shape::Ball | Shape::Other) {
                 found.balls.extend(self.balls_at_feet(frame, &blob));
+                found.balls.extend(self.ball_near_the_cameras(frame, &blob));
             }
             match shape {
                 Shape::Person => found.people.push(self.person(frame, &blob, 0.9, false)),
@@ -476,6 +492,19 @@ impl PanoramaDetector {
                 self.ball(frame, &piece)
             })
             .collect()
+    }
+
+    /// A region too large for a ball on the pitch behind it, but round and no larger
+    /// than a ball nearer the cameras looks: a ball in the air on its way down near
+    /// them. It may also be people, so it is a ball candidate besides.
+    fn ball_near_the_cameras(&self, frame: &Frame, blob: &Blob) -> Option<BallCandidate> {
+        let x = ((blob.x0 + blob.x1) / 2) as usize;
+        let largest = self.nearest_ball_px.get(x)? + 2.0;
+        let (w, h) = (blob.width() as f64, blob.height() as f64);
+        if w > largest || h > largest || w.min(h) < 0.6 * w.max(h) {
+            return None;
+        }
+        self.ball(frame, blob)
     }
 
     fn ball(&self, frame: &Frame, blob: &Blob) -> Option<BallCandidate> {
@@ -765,5 +794,36 @@ mod tests {
             "{ball}"
         );
         assert!(found.people.is_empty(), "{:?}", found.people);
+    }
+
+    #[test]
+    fn a_ball_dropping_near_the_cameras_is_a_candidate_against_the_far_pitch() {
+        let rig = RigOptions::for_sport(Sport::Football).build().unwrap();
+        let scene = Scene::new(rig.panorama, rig.pitch).unwrap();
+        let options = PanoramaOptions {
+            learned: None,
+            ..PanoramaOptions::default()
+        };
+        let mut detector = PanoramaDetector::new(scene, options, None).unwrap();
+        let size = scene.panorama.size;
+        let column = size.width / 2;
+        let grass = picture(&scene, &[]);
+        detector
+            .detect(&Frame::packed(PixelFormat::I420, size, &grass).unwrap())
+            .unwrap();
+        // 24 px across where a ball on the grass would be 4: as wide as two far
+        // players side by side, but round and white, and no larger than a ball near
+        // the cameras looks.
+        let row = detector.people_top[column as usize] + 60;
+        let dropping = picture(&scene, &[(column, row, 24, 230)]);
+        let found = detector
+            .detect(&Frame::packed(PixelFormat::I420, size, &dropping).unwrap())
+            .unwrap();
+        let target = Point2::new(column as f64, row as f64);
+        assert!(
+            found.balls.iter().any(|b| (b.centre - target).norm() < 2.0),
+            "{:?}",
+            found.balls
+        );
     }
 }

@@ -56,6 +56,10 @@ pub struct BallOptions {
     /// Farthest a candidate may be from a chain's first one to continue it, pixels: a
     /// hard-kicked ball's step in one frame (30 m/s at 25 fps, 40 m away).
     pub first_step_px: f64,
+    /// The same in the candidate's own diameters, where that is farther: a ball near
+    /// the cameras looks large and crosses the picture fast (at 30 m/s and 25 fps it
+    /// moves 1.2 m a frame, 5.5 times its 22 cm).
+    pub first_step_diameters: f64,
     /// A rival hypothesis takes over when its score is this many times the chosen one's.
     pub switch_ratio: f32,
 }
@@ -67,6 +71,7 @@ impl Default for BallOptions {
             hold: 125,
             gate_px: 8.0,
             first_step_px: 40.0,
+            first_step_diameters: 6.0,
             switch_ratio: 1.5,
         }
     }
@@ -299,6 +304,11 @@ impl BallTracker {
             };
             for (ci, c) in candidates.iter().enumerate() {
                 let d = (c.centre - h.pixel).norm();
+                let gate = if h.seen == 1 {
+                    gate.max(self.options.first_step_diameters * c.diameter as f64)
+                } else {
+                    gate
+                };
                 if d <= gate {
                     pairs.push((d, hi, ci));
                 }
@@ -631,6 +641,23 @@ mod tests {
         for frame in 0..20 {
             let ball = candidate(1740.0 + 3.0 * frame as f64, 418.0, 0.7);
             tracker.update(&[ball], std::slice::from_ref(player));
+        }
+    }
+
+    #[test]
+    fn a_ball_dropping_near_the_cameras_is_followed_though_it_crosses_70_px_a_frame() {
+        let mut tracker = tracker();
+        // A ball coming down near the cameras, 26 px across, seen against the far half.
+        let ball_at = |frame: u64| BallCandidate {
+            centre: Point2::new(2700.0 + 50.0 * frame as f64, 200.0 + 50.0 * frame as f64),
+            diameter: 26.0,
+            score: 0.7,
+        };
+        let found: Vec<Option<BallState>> =
+            (0..8).map(|f| tracker.update(&[ball_at(f)], &[])).collect();
+        for (frame, found) in found.iter().enumerate().skip(2) {
+            let found = found.as_ref().expect("the ball is followed");
+            assert!((found.pixel - ball_at(frame as u64).centre).norm() < 1e-9);
         }
     }
 
