@@ -760,8 +760,9 @@ mod tests {
         data
     }
 
-    #[test]
-    fn a_ball_flying_above_the_far_touchline_is_a_candidate_and_nothing_else_there_is() {
+    /// A detector without the learned detector for the default rig, its background
+    /// learnt from a frame of bare grass.
+    fn detector_on_grass() -> (PanoramaDetector, Scene) {
         let rig = RigOptions::for_sport(Sport::Football).build().unwrap();
         let scene = Scene::new(rig.panorama, rig.pitch).unwrap();
         let options = PanoramaOptions {
@@ -769,14 +770,20 @@ mod tests {
             ..PanoramaOptions::default()
         };
         let mut detector = PanoramaDetector::new(scene, options, None).unwrap();
+        let grass = picture(&scene, &[]);
+        detector
+            .detect(&Frame::packed(PixelFormat::I420, scene.panorama.size, &grass).unwrap())
+            .unwrap();
+        (detector, scene)
+    }
+
+    #[test]
+    fn a_ball_flying_above_the_far_touchline_is_a_candidate_and_nothing_else_there_is() {
+        let (mut detector, scene) = detector_on_grass();
         let size = scene.panorama.size;
         let column = size.width / 2;
         let people_top = detector.people_top[column as usize];
         assert!(people_top > 60, "no room above the pitch: {people_top}");
-        let grass = picture(&scene, &[]);
-        detector
-            .detect(&Frame::packed(PixelFormat::I420, size, &grass).unwrap())
-            .unwrap();
         // The ball well above where anyone on the pitch could be seen, and something
         // much larger than a ball up there too (a flag in the stands).
         let air_row = people_top - 30;
@@ -798,19 +805,9 @@ mod tests {
 
     #[test]
     fn a_ball_dropping_near_the_cameras_is_a_candidate_against_the_far_pitch() {
-        let rig = RigOptions::for_sport(Sport::Football).build().unwrap();
-        let scene = Scene::new(rig.panorama, rig.pitch).unwrap();
-        let options = PanoramaOptions {
-            learned: None,
-            ..PanoramaOptions::default()
-        };
-        let mut detector = PanoramaDetector::new(scene, options, None).unwrap();
+        let (mut detector, scene) = detector_on_grass();
         let size = scene.panorama.size;
         let column = size.width / 2;
-        let grass = picture(&scene, &[]);
-        detector
-            .detect(&Frame::packed(PixelFormat::I420, size, &grass).unwrap())
-            .unwrap();
         // 24 px across where a ball on the grass would be 4: as wide as two far
         // players side by side, but round and white, and no larger than a ball near
         // the cameras looks.
