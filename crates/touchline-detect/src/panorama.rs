@@ -182,28 +182,24 @@ impl PanoramaDetector {
     ) -> Result<PanoramaDetector> {
         let mut spans = scene.pitch_spans(options.margin_m);
         let people_top = spans.top.clone();
-        let largest_ball_px = spans
-            .top
-            .iter()
-            .zip(&spans.bottom)
-            .enumerate()
-            .map(|(x, (&top, &bottom))| {
-                let foot = Point2::new(x as f64, (top + bottom) as f64 / 2.0);
-                scene
-                    .height_px_at_foot(foot, BALL_DIAMETER_M)
-                    .unwrap_or(0.0)
-            })
-            .collect();
-        let nearest_ball_px = spans
-            .bottom
-            .iter()
-            .enumerate()
-            .map(|(x, &bottom)| {
-                scene
-                    .height_px_at_foot(Point2::new(x as f64, bottom as f64), BALL_DIAMETER_M)
-                    .unwrap_or(0.0)
-            })
-            .collect();
+        // Per column, a ball's diameter (pixels) on the ground at the given rows.
+        let ball_px = |rows: &mut dyn Iterator<Item = f64>| -> Vec<f64> {
+            rows.enumerate()
+                .map(|(x, row)| {
+                    scene
+                        .height_px_at_foot(Point2::new(x as f64, row), BALL_DIAMETER_M)
+                        .unwrap_or(0.0)
+                })
+                .collect()
+        };
+        let largest_ball_px = ball_px(
+            &mut spans
+                .top
+                .iter()
+                .zip(&spans.bottom)
+                .map(|(&top, &bottom)| (top + bottom) as f64 / 2.0),
+        );
+        let nearest_ball_px = ball_px(&mut spans.bottom.iter().map(|&bottom| bottom as f64));
         for (top, &bottom) in spans.top.iter_mut().zip(&spans.bottom) {
             if bottom > 0 {
                 *top = 0;

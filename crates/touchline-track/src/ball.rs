@@ -296,20 +296,19 @@ impl BallTracker {
         let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
         for (hi, h) in self.hypotheses.iter().enumerate() {
             // A chain of one candidate has no velocity yet: its second step may be as
-            // long as a kicked ball's.
-            let gate = if h.seen == 1 {
-                self.options.first_step_px
-            } else {
-                self.options.gate_px + 1.5 * h.velocity.norm() + 4.0 * h.misses.min(8) as f64
+            // long as a kicked ball's, near or far.
+            let gate = |c: &BallCandidate| {
+                if h.seen == 1 {
+                    let o = &self.options;
+                    o.first_step_px
+                        .max(o.first_step_diameters * c.diameter as f64)
+                } else {
+                    self.options.gate_px + 1.5 * h.velocity.norm() + 4.0 * h.misses.min(8) as f64
+                }
             };
             for (ci, c) in candidates.iter().enumerate() {
                 let d = (c.centre - h.pixel).norm();
-                let gate = if h.seen == 1 {
-                    gate.max(self.options.first_step_diameters * c.diameter as f64)
-                } else {
-                    gate
-                };
-                if d <= gate {
+                if d <= gate(c) {
                     pairs.push((d, hi, ci));
                 }
             }
