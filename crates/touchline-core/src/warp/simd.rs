@@ -220,6 +220,50 @@ pub(crate) unsafe fn load_taps8(taps: &[Tap], stride: usize) -> Taps8 {
     }
 }
 
+/// The anchors and fractions of samples `k..k + 8` of the straight line
+/// `start + i·step` (positions in 1/2^16 sample, wrapping as `i32` arithmetic does) on
+/// a plane of `stride` bytes per row.
+///
+/// # Safety
+/// AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+pub(crate) unsafe fn line_taps8(
+    start: (i32, i32),
+    step: (i32, i32),
+    k: usize,
+    stride: usize,
+) -> (Anchors8, __m256i, __m256i) {
+    let lanes = _mm256_add_epi32(
+        _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+        _mm256_set1_epi32(k as i32),
+    );
+    let along = |s: i32, d: i32| {
+        _mm256_srai_epi32::<{ (LINE_BITS - SUBPIXEL_BITS) as i32 }>(_mm256_add_epi32(
+            _mm256_set1_epi32(s),
+            _mm256_mullo_epi32(lanes, _mm256_set1_epi32(d)),
+        ))
+    };
+    let (xq, yq) = (along(start.0, step.0), along(start.1, step.1));
+    // Lanes 0 and 7 in plain integers, wrapping as the vector lanes do.
+    let lane = |s: i32, d: i32, i: i32| s.wrapping_add(d.wrapping_mul(k as i32 + i)) >> LINE_BITS;
+    let corner = (
+        lane(start.0, step.0, 0).min(lane(start.0, step.0, 7)),
+        lane(start.1, step.1, 0).min(lane(start.1, step.1, 7)),
+    );
+    let byte = _mm256_set1_epi32(0xff);
+    (
+        anchors8(
+            _mm256_srai_epi32::<{ SUBPIXEL_BITS as i32 }>(xq),
+            _mm256_srai_epi32::<{ SUBPIXEL_BITS as i32 }>(yq),
+            stride,
+            corner,
+        ),
+        _mm256_and_si256(xq, byte),
+        _mm256_and_si256(yq, byte),
+    )
+}
+
 /// Bilinear samples along a straight line, as [`super::kernel::sample_line_scalar`].
 ///
 /// # Safety
@@ -232,48 +276,14 @@ pub(crate) unsafe fn bilinear_line(
     out: &mut [u8],
 ) {
     let n = out.len();
-    let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    let byte = _mm256_set1_epi32(0xff);
-    let shift = _mm_cvtsi32_si128((LINE_BITS - SUBPIXEL_BITS) as i32);
-    let mut x = _mm256_add_epi32(
-        _mm256_set1_epi32(start.0),
-        _mm256_mullo_epi32(lanes, _mm256_set1_epi32(step.0)),
-    );
-    let mut y = _mm256_add_epi32(
-        _mm256_set1_epi32(start.1),
-        _mm256_mullo_epi32(lanes, _mm256_set1_epi32(step.1)),
-    );
-    let step_x = _mm256_set1_epi32(step.0.wrapping_mul(8));
-    let step_y = _mm256_set1_epi32(step.1.wrapping_mul(8));
     let mut k = 0;
     while k + 8 <= n {
-        let xq = _mm256_sra_epi32(x, shift);
-        let yq = _mm256_sra_epi32(y, shift);
-        // Lanes 0 and 7 in plain integers, wrapping as the vector lanes do.
-        let lane =
-            |s: i32, d: i32, i: i32| s.wrapping_add(d.wrapping_mul(k as i32 + i)) >> LINE_BITS;
-        let corner = (
-            lane(start.0, step.0, 0).min(lane(start.0, step.0, 7)),
-            lane(start.1, step.1, 0).min(lane(start.1, step.1, 7)),
-        );
-        let anchors = anchors8(
-            _mm256_srai_epi32::<{ SUBPIXEL_BITS as i32 }>(xq),
-            _mm256_srai_epi32::<{ SUBPIXEL_BITS as i32 }>(yq),
-            plane.stride,
-            corner,
-        );
-        let v = bilinear8(
-            plane,
-            anchors,
-            _mm256_and_si256(xq, byte),
-            _mm256_and_si256(yq, byte),
-        );
+        let (anchors, fx, fy) = line_taps8(start, step, k, plane.stride);
+        let v = bilinear8(plane, anchors, fx, fy);
         store8(
             &mut out[k..],
             _mm256_srli_epi32::<16>(_mm256_add_epi32(v, _mm256_set1_epi32(1 << 15))),
         );
-        x = _mm256_add_epi32(x, step_x);
-        y = _mm256_add_epi32(y, step_y);
         k += 8;
     }
     if k < n {

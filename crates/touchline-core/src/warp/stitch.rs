@@ -19,7 +19,7 @@ use super::frame::{
     luma_to_plane, plane_to_luma, ChannelKind, ChromaSiting, Frame, FrameMut, PixelFormat, Plane,
     PlaneLayout, PlaneMut,
 };
-use super::kernel::{bilinear, Interpolation, Tap, WEIGHT_ONE};
+use super::kernel::{anchor, bilinear, Interpolation, Tap, LINE_BITS, WEIGHT_ONE};
 use crate::error::{Error, Result};
 use crate::geometry::{Camera, ImageSize, Panorama, Rig, Sensor};
 
@@ -72,27 +72,159 @@ impl StitchOptions {
     }
 }
 
-/// Which cameras a run of samples reads.
+/// Which cameras a sample reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Coverage {
     /// No camera sees it: filled with black.
     None,
     /// One camera (index into the rig's cameras).
     One(usize),
-    /// Both cameras, blended: the run's left taps, then its right taps.
+    /// Both cameras, blended.
     Both,
 }
 
 /// Consecutive samples of one row with the same coverage.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Run {
     start: u32,
     len: u32,
-    coverage: Coverage,
-    /// Index of the run's first tap.
-    first_tap: usize,
-    /// Whether every tap's footprint may be read as 4-byte words (for SIMD).
-    wide_reads: bool,
+    reads: Reads,
+}
+
+/// How a run reads its cameras.
+#[derive(Clone, Debug, PartialEq)]
+enum Reads {
+    /// No camera sees it: filled with black.
+    Nothing,
+    /// One camera (index into the rig's cameras), along straight segments.
+    One {
+        camera: usize,
+        segments: Range<usize>,
+    },
+    /// Both cameras, blended: `2·len` taps from `first_tap`, the run's left taps, then
+    /// its right taps.
+    Both {
+        first_tap: usize,
+        /// Whether every tap's footprint may be read as 4-byte words (for SIMD).
+        wide_reads: bool,
+    },
+}
+
+/// Consecutive samples of a one-camera run whose source positions and weights step
+/// evenly, within [`SEGMENT_TOLERANCE_PX`] and [`SEGMENT_TOLERANCE_WEIGHT`] of the exact
+/// warp's. The warps are smooth, so a segment spans tens of samples: the kernels read
+/// a few bytes per segment instead of a [`Tap`] per sample, which spared most of the
+/// memory traffic that bounded the stitcher's speed (the tap table of a 3840×1130
+/// panorama is 52 MB, read on every frame).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Segment {
+    /// Source position of the first sample, 1/2^16 sample.
+    x: i32,
+    y: i32,
+    /// Its weight, in [`WEIGHT_ONE`]/2^16 units.
+    weight: i32,
+    /// What each next sample adds to the position and weight.
+    dx: i32,
+    dy: i32,
+    dweight: i32,
+    len: u32,
+}
+
+/// How far a segment's positions may stray from the exact warp's, in source samples.
+const SEGMENT_TOLERANCE_PX: f64 = 1.0 / 32.0;
+/// How far its weights may, in [`WEIGHT_ONE`] units.
+const SEGMENT_TOLERANCE_WEIGHT: f64 = 1.0;
+/// The longest segment, in samples.
+const SEGMENT_MAX_LEN: usize = 128;
+
+impl Segment {
+    /// Position `i` (1/2^16 sample), wrapping as the SIMD kernel's lanes do.
+    fn position(&self, i: u32) -> (i32, i32) {
+        let i = i as i32;
+        (
+            self.x.wrapping_add(self.dx.wrapping_mul(i)),
+            self.y.wrapping_add(self.dy.wrapping_mul(i)),
+        )
+    }
+
+    /// The tap of sample `i` on a plane of `width`×`height` samples, clamped to its
+    /// edge: the reference the SIMD kernel must match.
+    fn tap(&self, i: u32, width: u32, height: u32) -> Tap {
+        let (x, y) = self.position(i);
+        let shift = LINE_BITS - super::kernel::SUBPIXEL_BITS;
+        let (ax, fx) = anchor(x >> shift, width, Interpolation::Bilinear);
+        let (ay, fy) = anchor(y >> shift, height, Interpolation::Bilinear);
+        let weight = self
+            .weight
+            .wrapping_add(self.dweight.wrapping_mul(i as i32))
+            >> LINE_BITS;
+        Tap {
+            x: ax,
+            y: ay,
+            fx,
+            fy,
+            weight: weight.clamp(0, u16::MAX as i32) as u16,
+        }
+    }
+
+    /// Covers `reads` (one camera's, in order) with segments, each as long as the
+    /// tolerances allow.
+    fn fit(reads: &[Read], out: &mut Vec<Segment>) {
+        let fixed = |r: &Read| {
+            let q = |v: f64, scale: f64| (v * scale).round().clamp(-1e9, 1e9) as i32;
+            let one = (1u32 << LINE_BITS) as f64;
+            (
+                q(r.x, one),
+                q(r.y, one),
+                q(r.weight, one * WEIGHT_ONE as f64),
+            )
+        };
+        let tolerance = (
+            SEGMENT_TOLERANCE_PX * (1u32 << LINE_BITS) as f64,
+            SEGMENT_TOLERANCE_WEIGHT * (1u32 << LINE_BITS) as f64,
+        );
+        let through = |reads: &[Read]| {
+            let (a, b) = (fixed(&reads[0]), fixed(&reads[reads.len() - 1]));
+            let steps = (reads.len() as i64 - 1).max(1);
+            // Truncating the steps keeps every sample between the ends.
+            let step = |a: i32, b: i32| ((b as i64 - a as i64) / steps) as i32;
+            Segment {
+                x: a.0,
+                y: a.1,
+                weight: a.2,
+                dx: step(a.0, b.0),
+                dy: step(a.1, b.1),
+                dweight: step(a.2, b.2),
+                len: reads.len() as u32,
+            }
+        };
+        let fits = |segment: &Segment, reads: &[Read]| {
+            reads.iter().enumerate().all(|(i, r)| {
+                let (x, y, w) = fixed(r);
+                let (sx, sy) = segment.position(i as u32);
+                let sw = segment.weight as i64 + segment.dweight as i64 * i as i64;
+                ((sx as i64 - x as i64).abs() as f64) <= tolerance.0
+                    && ((sy as i64 - y as i64).abs() as f64) <= tolerance.0
+                    && ((sw - w as i64).abs() as f64) <= tolerance.1
+            })
+        };
+        let mut start = 0;
+        while start < reads.len() {
+            let left = reads.len() - start;
+            // The longest that fits: the rest of the run, else whole groups of eight
+            // (for the SIMD kernel), else as short as need be.
+            let longest = left.min(SEGMENT_MAX_LEN);
+            let segment = std::iter::once(longest)
+                .chain((1..=longest / 8).rev().map(|groups| groups * 8))
+                .chain([4, 2])
+                .filter(|&n| n <= left)
+                .map(|n| through(&reads[start..start + n]))
+                .find(|s| fits(s, &reads[start..start + s.len as usize]))
+                .unwrap_or_else(|| through(&reads[start..start + 1]));
+            start += segment.len as usize;
+            out.push(segment);
+        }
+    }
 }
 
 /// The map of one output plane.
@@ -103,6 +235,9 @@ struct PlaneMap {
     /// Runs of each row.
     rows: Vec<Range<usize>>,
     runs: Vec<Run>,
+    /// The segments of the one-camera runs.
+    segments: Vec<Segment>,
+    /// The taps of the two-camera runs.
     taps: Vec<Tap>,
     /// A sparse grid of overlap samples (left, right) whose weights are vignetting
     /// corrections only, for measuring the cameras' differences.
@@ -221,7 +356,7 @@ impl Stitcher {
         let seen: u64 = plane
             .runs
             .iter()
-            .filter(|r| r.coverage != Coverage::None)
+            .filter(|r| r.reads != Reads::Nothing)
             .map(|r| r.len as u64)
             .sum();
         seen as f64 / (plane.width as f64 * plane.height as f64)
@@ -400,12 +535,35 @@ fn weight(w: f64) -> u16 {
     (w * WEIGHT_ONE as f64).round().clamp(0.0, u16::MAX as f64) as u16
 }
 
+/// Where one camera's sample is read: a position on its plane (samples) and the weight
+/// it is read with (1.0 is [`WEIGHT_ONE`]).
+#[derive(Clone, Copy, Debug)]
+struct Read {
+    x: f64,
+    y: f64,
+    weight: f64,
+}
+
+impl Read {
+    /// The tap of this read on a plane of `width`×`height` samples.
+    fn tap(&self, (width, height): (u32, u32)) -> Tap {
+        Tap::at(
+            self.x,
+            self.y,
+            width,
+            height,
+            Interpolation::Bilinear,
+            weight(self.weight),
+        )
+    }
+}
+
 /// What one panorama sample reads.
 enum Source {
     None,
-    One(usize, Tap),
-    /// Both cameras: their taps weighted for the blend, then without it.
-    Both([Tap; 2], [Tap; 2]),
+    One(usize, Read),
+    /// Both cameras: their reads weighted for the blend, then without it.
+    Both([Read; 2], [Read; 2]),
 }
 
 impl Source {
@@ -414,9 +572,17 @@ impl Source {
     /// Dropping it changes no output value (its term of the sum is zero).
     fn without_unweighted(self) -> Source {
         match self {
-            Source::Both([left, right], _) if right.weight == 0 => Source::One(0, left),
-            Source::Both([left, right], _) if left.weight == 0 => Source::One(1, right),
+            Source::Both([left, right], _) if weight(right.weight) == 0 => Source::One(0, left),
+            Source::Both([left, right], _) if weight(left.weight) == 0 => Source::One(1, right),
             other => other,
+        }
+    }
+
+    fn coverage(&self) -> Coverage {
+        match self {
+            Source::None => Coverage::None,
+            Source::One(cam, _) => Coverage::One(*cam),
+            Source::Both(..) => Coverage::Both,
         }
     }
 }
@@ -433,34 +599,88 @@ fn build_sample(
     let (lx, ly) = plane_to_luma(layout, options.siting, x as f64, y as f64);
     let point = scene_point(panorama, Point2::new(lx, ly));
     let views = cameras.map(|c| camera_view(c, &point));
-    let tap = |cam: usize, p: &Point2<f64>, w: f64| {
-        let size = cameras[cam].size();
-        let (sx, sy) = luma_to_plane(layout, options.siting, p.x, p.y);
-        let (pw, ph) = layout.size(size);
-        Tap::at(sx, sy, pw, ph, Interpolation::Bilinear, weight(w))
+    let read = |p: &Point2<f64>, weight: f64| {
+        let (x, y) = luma_to_plane(layout, options.siting, p.x, p.y);
+        Read { x, y, weight }
     };
     let k = |cam: usize, p: &Point2<f64>| devignette(&sensors[cam], cameras[cam].size(), p);
     match views {
         [None, None] => Source::None,
-        [Some((p, _)), None] => Source::One(0, tap(0, &p, k(0, &p))),
-        [None, Some((p, _))] => Source::One(1, tap(1, &p, k(1, &p))),
+        [Some((p, _)), None] => Source::One(0, read(&p, k(0, &p))),
+        [None, Some((p, _))] => Source::One(1, read(&p, k(1, &p))),
         [Some((pl, el)), Some((pr, er))] => {
             let blend = smoothstep(0.5 + (el - er) / (2.0 * options.feather_px));
             let (kl, kr) = (k(0, &pl), k(1, &pr));
             Source::Both(
-                [tap(0, &pl, blend * kl), tap(1, &pr, (1.0 - blend) * kr)],
-                [tap(0, &pl, kl), tap(1, &pr, kr)],
+                [read(&pl, blend * kl), read(&pr, (1.0 - blend) * kr)],
+                [read(&pl, kl), read(&pr, kr)],
             )
         }
     }
 }
 
-/// The runs and taps of one row.
+/// The runs, segments and taps of one row, indexed from the row's own start.
+#[derive(Default)]
 struct RowMap {
     runs: Vec<Run>,
+    segments: Vec<Segment>,
     taps: Vec<Tap>,
     overlap: Vec<[Tap; 2]>,
     seam: Option<u32>,
+}
+
+/// The run a row's scan is in: its reads so far.
+struct OpenRun {
+    start: u32,
+    coverage: Coverage,
+    len: u32,
+    /// One camera's reads.
+    reads: Vec<Read>,
+    /// Both cameras' taps, and whether all allow wide reads.
+    both: [Vec<Tap>; 2],
+    wide_reads: bool,
+}
+
+impl OpenRun {
+    fn new(start: u32, coverage: Coverage) -> OpenRun {
+        OpenRun {
+            start,
+            coverage,
+            len: 0,
+            reads: Vec::new(),
+            both: [Vec::new(), Vec::new()],
+            wide_reads: true,
+        }
+    }
+
+    fn close(self, row: &mut RowMap) {
+        let reads = match self.coverage {
+            Coverage::None => Reads::Nothing,
+            Coverage::One(camera) => {
+                let first = row.segments.len();
+                Segment::fit(&self.reads, &mut row.segments);
+                Reads::One {
+                    camera,
+                    segments: first..row.segments.len(),
+                }
+            }
+            Coverage::Both => {
+                let first_tap = row.taps.len();
+                let [lefts, rights] = self.both;
+                row.taps.extend(lefts);
+                row.taps.extend(rights);
+                Reads::Both {
+                    first_tap,
+                    wide_reads: self.wide_reads,
+                }
+            }
+        };
+        row.runs.push(Run {
+            start: self.start,
+            len: self.len,
+            reads,
+        });
+    }
 }
 
 fn build_plane(
@@ -480,67 +700,50 @@ fn build_plane(
     let rows: Vec<RowMap> = (0..height)
         .into_par_iter()
         .map(|y| {
-            let mut row = RowMap {
-                runs: Vec::new(),
-                taps: Vec::new(),
-                overlap: Vec::new(),
-                seam: None,
-            };
+            let mut row = RowMap::default();
+            let mut open: Option<OpenRun> = None;
             for x in 0..width {
                 let source = build_sample(panorama, layout, cameras, sensors, options, x, y);
                 if let Source::Both(blend, plain) = &source {
+                    let blend = blend.map(|r| weight(r.weight) as u32);
+                    let plain = [plain[0].tap(cam_planes[0]), plain[1].tap(cam_planes[1])];
                     // Compare blend shares, not weights, which include devignetting.
                     if row.seam.is_none()
-                        && blend[0].weight as u32 * plain[1].weight as u32
-                            <= blend[1].weight as u32 * plain[0].weight as u32
+                        && blend[0] * plain[1].weight as u32 <= blend[1] * plain[0].weight as u32
                     {
                         row.seam = Some(x);
                     }
                     if x % spacing == 0 && y % spacing == 0 {
-                        row.overlap.push(*plain);
+                        row.overlap.push(plain);
                     }
                 }
                 let source = source.without_unweighted();
-                let coverage = match &source {
-                    Source::None => Coverage::None,
-                    Source::One(cam, _) => Coverage::One(*cam),
-                    Source::Both(..) => Coverage::Both,
-                };
-                match row.runs.last_mut() {
-                    Some(run) if run.coverage == coverage => run.len += 1,
-                    _ => row.runs.push(Run {
-                        start: x,
-                        len: 1,
-                        coverage,
-                        first_tap: row.taps.len(),
-                        wide_reads: true,
-                    }),
-                }
-                let wide = match &source {
-                    Source::None => true,
-                    Source::One(cam, tap) => allows_wide_reads(tap, cam_planes[*cam]),
-                    Source::Both(blend, _) => {
-                        allows_wide_reads(&blend[0], cam_planes[0])
-                            && allows_wide_reads(&blend[1], cam_planes[1])
+                let coverage = source.coverage();
+                let run = match open.take() {
+                    Some(run) if run.coverage == coverage => run,
+                    other => {
+                        if let Some(done) = other {
+                            done.close(&mut row);
+                        }
+                        OpenRun::new(x, coverage)
                     }
                 };
-                if let Some(run) = row.runs.last_mut() {
-                    run.wide_reads &= wide;
-                }
+                let run = open.insert(run);
+                run.len += 1;
                 match source {
                     Source::None => {}
-                    Source::One(_, tap) => row.taps.push(tap),
-                    Source::Both(blend, _) => row.taps.extend(blend),
+                    Source::One(_, read) => run.reads.push(read),
+                    Source::Both(blend, _) => {
+                        for (cam, read) in blend.iter().enumerate() {
+                            let tap = read.tap(cam_planes[cam]);
+                            run.wide_reads &= allows_wide_reads(&tap, cam_planes[cam]);
+                            run.both[cam].push(tap);
+                        }
+                    }
                 }
             }
-            // Both runs were built interleaved (left, right per sample); store each as
-            // its left taps, then its right taps.
-            for run in row.runs.iter().filter(|r| r.coverage == Coverage::Both) {
-                let taps = &mut row.taps[run.first_tap..run.first_tap + 2 * run.len as usize];
-                let (lefts, rights): (Vec<Tap>, Vec<Tap>) =
-                    taps.chunks_exact(2).map(|p| (p[0], p[1])).unzip();
-                taps[..run.len as usize].copy_from_slice(&lefts);
-                taps[run.len as usize..].copy_from_slice(&rights);
+            if let Some(run) = open {
+                run.close(&mut row);
             }
             row
         })
@@ -551,18 +754,33 @@ fn build_plane(
         height,
         rows: Vec::with_capacity(height as usize),
         runs: Vec::new(),
+        segments: Vec::new(),
         taps: Vec::new(),
         overlap: Vec::new(),
         seam: Vec::with_capacity(height as usize),
     };
     for row in rows {
         let first_run = map.runs.len();
-        let tap_base = map.taps.len();
-        map.runs.extend(row.runs.into_iter().map(|r| Run {
-            first_tap: r.first_tap + tap_base,
-            ..r
+        let (segment_base, tap_base) = (map.segments.len(), map.taps.len());
+        map.runs.extend(row.runs.into_iter().map(|run| Run {
+            reads: match run.reads {
+                Reads::Nothing => Reads::Nothing,
+                Reads::One { camera, segments } => Reads::One {
+                    camera,
+                    segments: segments.start + segment_base..segments.end + segment_base,
+                },
+                Reads::Both {
+                    first_tap,
+                    wide_reads,
+                } => Reads::Both {
+                    first_tap: first_tap + tap_base,
+                    wide_reads,
+                },
+            },
+            ..run
         }));
         map.rows.push(first_run..map.runs.len());
+        map.segments.extend(row.segments);
         map.taps.extend(row.taps);
         map.overlap.extend(row.overlap);
         map.seam.push(row.seam);
@@ -610,41 +828,66 @@ fn stitch_plane<const C: usize>(
             for run in &map.runs[runs.clone()] {
                 let out = &mut row[run.start as usize * C..(run.start + run.len) as usize * C];
                 let len = run.len as usize;
-                // Samples already written by the SIMD kernel.
-                #[allow(unused_mut)]
-                let mut done = 0;
-                match run.coverage {
-                    Coverage::None => {
+                match &run.reads {
+                    Reads::Nothing => {
                         for px in out.chunks_exact_mut(C) {
                             for (v, kind) in px.iter_mut().zip(kinds) {
                                 *v = kind.empty();
                             }
                         }
                     }
-                    Coverage::One(cam) => {
-                        let taps = &map.taps[run.first_tap..run.first_tap + len];
-                        let src = &sources[cam];
-                        #[cfg(target_arch = "x86_64")]
-                        if simd && run.wide_reads {
-                            // SAFETY: AVX2 is available, the plane has one channel, and
-                            // every tap's footprint allows 4-byte reads.
-                            done = unsafe {
-                                simd_stitch::one(src, taps, fixed[cam][0], kinds[0].base(), out)
-                            };
-                        }
-                        for (px, tap) in out.chunks_exact_mut(C).zip(taps).skip(done) {
-                            for c in 0..C {
-                                let v = bilinear::<C>(src, *tap, c);
-                                px[c] = correct(&[(v, tap.weight, fixed[cam][c])], kinds[c], v);
+                    Reads::One { camera, segments } => {
+                        let src = &sources[*camera];
+                        let fixed = &fixed[*camera];
+                        let mut out = &mut out[..];
+                        for segment in &map.segments[segments.clone()] {
+                            let (pixels, rest) =
+                                std::mem::take(&mut out).split_at_mut(segment.len as usize * C);
+                            out = rest;
+                            // Samples already written by the SIMD kernel.
+                            #[allow(unused_mut)]
+                            let mut done = 0;
+                            #[cfg(target_arch = "x86_64")]
+                            if simd
+                                && super::simd::points_are_inside(
+                                    src,
+                                    &[segment.position(0), segment.position(segment.len - 1)],
+                                )
+                            {
+                                // SAFETY: AVX2 is available, the plane has one channel,
+                                // and every position of the segment lies between its
+                                // ends, whose footprints allow 4-byte reads.
+                                done = unsafe {
+                                    simd_stitch::one(
+                                        src,
+                                        segment,
+                                        fixed[0],
+                                        kinds[0].base(),
+                                        pixels,
+                                    )
+                                };
+                            }
+                            for (i, px) in pixels.chunks_exact_mut(C).enumerate().skip(done) {
+                                let tap = segment.tap(i as u32, src.width, src.height);
+                                for c in 0..C {
+                                    let v = bilinear::<C>(src, tap, c);
+                                    px[c] = correct(&[(v, tap.weight, fixed[c])], kinds[c], v);
+                                }
                             }
                         }
                     }
-                    Coverage::Both => {
-                        let taps = &map.taps[run.first_tap..run.first_tap + 2 * len];
+                    Reads::Both {
+                        first_tap,
+                        wide_reads,
+                    } => {
+                        let taps = &map.taps[*first_tap..*first_tap + 2 * len];
                         let (lefts, rights) = taps.split_at(len);
+                        #[allow(unused_mut)]
+                        let mut done = 0;
                         #[cfg(target_arch = "x86_64")]
-                        if simd && run.wide_reads {
-                            // SAFETY: as above, for both cameras' taps.
+                        if simd && *wide_reads {
+                            // SAFETY: AVX2 is available, the plane has one channel, and
+                            // every tap's footprint allows 4-byte reads.
                             done = unsafe {
                                 simd_stitch::both(
                                     [&sources[0], &sources[1]],
@@ -680,21 +923,27 @@ mod simd_stitch {
 
     use std::arch::x86_64::*;
 
-    use super::super::simd::{bilinear8, load_taps8, store8};
-    use super::{Fixed, Plane, Tap};
+    use super::super::simd::{bilinear8, line_taps8, load_taps8, store8};
+    use super::{Fixed, Plane, Segment, Tap, LINE_BITS};
 
-    /// `gain·(v − base) + offset` of eight interpolated samples, times their weights.
+    /// `(gain·(v − base) + offset)·weight` of eight interpolated samples.
     #[target_feature(enable = "avx2")]
     #[inline]
-    unsafe fn weighted(src: &Plane, taps: &[Tap], f: Fixed, base8: __m256i) -> __m256i {
-        let t = load_taps8(taps, src.stride);
-        let v = bilinear8(src, t.anchors, t.fx, t.fy);
+    unsafe fn corrected(v: __m256i, f: Fixed, base8: __m256i, weight: __m256i) -> __m256i {
         let d = _mm256_sub_epi32(_mm256_srli_epi32::<8>(v), base8);
         let c = _mm256_add_epi32(
             _mm256_srai_epi32::<12>(_mm256_mullo_epi32(_mm256_set1_epi32(f.gain), d)),
             _mm256_set1_epi32(f.offset),
         );
-        _mm256_mullo_epi32(c, t.weight)
+        _mm256_mullo_epi32(c, weight)
+    }
+
+    /// [`corrected`] for eight consecutive taps.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn weighted(src: &Plane, taps: &[Tap], f: Fixed, base8: __m256i) -> __m256i {
+        let t = load_taps8(taps, src.stride);
+        corrected(bilinear8(src, t.anchors, t.fx, t.fy), f, base8, t.weight)
     }
 
     #[target_feature(enable = "avx2")]
@@ -707,22 +956,34 @@ mod simd_stitch {
         _mm256_srai_epi32::<20>(total)
     }
 
-    /// Writes whole groups of eight samples of a one-camera run; returns how many.
+    /// Writes whole groups of eight samples of a one-camera segment; returns how many.
     ///
     /// # Safety
-    /// AVX2; every tap's footprint may be read as two 4-byte words.
+    /// AVX2; the footprints of the segment's first and last positions may be read as
+    /// two 4-byte words.
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn one(
         src: &Plane,
-        taps: &[Tap],
+        segment: &Segment,
         f: Fixed,
         base: i32,
         out: &mut [u8],
     ) -> usize {
         let base8 = _mm256_set1_epi32(base << 8);
-        let n = taps.len().min(out.len()) / 8 * 8;
+        let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        let n = (segment.len as usize).min(out.len()) / 8 * 8;
+        let start = (segment.x, segment.y);
+        let step = (segment.dx, segment.dy);
         for k in (0..n).step_by(8) {
-            let acc = weighted(src, &taps[k..], f, base8);
+            let (anchors, fx, fy) = line_taps8(start, step, k, src.stride);
+            let weight = _mm256_srai_epi32::<{ LINE_BITS as i32 }>(_mm256_add_epi32(
+                _mm256_set1_epi32(segment.weight),
+                _mm256_mullo_epi32(
+                    _mm256_add_epi32(lanes, _mm256_set1_epi32(k as i32)),
+                    _mm256_set1_epi32(segment.dweight),
+                ),
+            ));
+            let acc = corrected(bilinear8(src, anchors, fx, fy), f, base8, weight);
             store8(&mut out[k..], finish(acc, base8));
         }
         n
@@ -831,7 +1092,7 @@ mod tests {
         let row = &luma.runs[luma.rows[(luma.height * 2 / 3) as usize].clone()];
         let both = row
             .iter()
-            .find(|r| r.coverage == Coverage::Both)
+            .find(|r| matches!(r.reads, Reads::Both { .. }))
             .expect("an overlap");
         assert!(both.start < mid && both.start + both.len > mid, "{both:?}");
         // Only the feathered band reads both cameras: about the feather's width in
@@ -842,6 +1103,28 @@ mod tests {
             "blend {} samples wide",
             both.len
         );
+    }
+
+    #[test]
+    fn one_camera_runs_are_read_along_long_segments() {
+        // The kernels' memory traffic is the segments': a few bytes per segment rather
+        // than a tap per sample.
+        let rig = RigOptions::for_sport(Sport::Football).build().unwrap();
+        let stitcher = Stitcher::new(&rig, PixelFormat::I420, StitchOptions::default()).unwrap();
+        for (p, map) in stitcher.planes.iter().enumerate() {
+            let samples: u32 = map
+                .runs
+                .iter()
+                .filter(|r| matches!(r.reads, Reads::One { .. }))
+                .map(|r| r.len)
+                .sum();
+            let mean = samples as f64 / map.segments.len() as f64;
+            eprintln!(
+                "plane {p}: {} segments, {mean:.1} samples each",
+                map.segments.len()
+            );
+            assert!(mean >= 16.0, "plane {p}: {mean:.1} samples per segment");
+        }
     }
 
     fn noise(len: usize, seed: u64) -> Vec<u8> {
