@@ -220,48 +220,82 @@ pub(crate) unsafe fn load_taps8(taps: &[Tap], stride: usize) -> Taps8 {
     }
 }
 
-/// The anchors and fractions of samples `k..k + 8` of the straight line
-/// `start + i·step` (positions in 1/2^16 sample, wrapping as `i32` arithmetic does) on
-/// a plane of `stride` bytes per row.
-///
-/// # Safety
-/// AVX2.
-#[target_feature(enable = "avx2")]
-#[inline]
-pub(crate) unsafe fn line_taps8(
+/// Eight consecutive samples of a straight line: their positions (1/2^16 sample),
+/// stepped eight samples at a time by additions, wrapping as `i32` arithmetic does.
+pub(crate) struct Line8 {
+    x: __m256i,
+    y: __m256i,
     start: (i32, i32),
     step: (i32, i32),
-    k: usize,
-    stride: usize,
-) -> (Anchors8, __m256i, __m256i) {
-    let lanes = _mm256_add_epi32(
-        _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
-        _mm256_set1_epi32(k as i32),
-    );
-    let along = |s: i32, d: i32| {
-        _mm256_srai_epi32::<{ (LINE_BITS - SUBPIXEL_BITS) as i32 }>(_mm256_add_epi32(
-            _mm256_set1_epi32(s),
-            _mm256_mullo_epi32(lanes, _mm256_set1_epi32(d)),
-        ))
-    };
-    let (xq, yq) = (along(start.0, step.0), along(start.1, step.1));
-    // Lanes 0 and 7 in plain integers, wrapping as the vector lanes do.
-    let lane = |s: i32, d: i32, i: i32| s.wrapping_add(d.wrapping_mul(k as i32 + i)) >> LINE_BITS;
-    let corner = (
-        lane(start.0, step.0, 0).min(lane(start.0, step.0, 7)),
-        lane(start.1, step.1, 0).min(lane(start.1, step.1, 7)),
-    );
-    let byte = _mm256_set1_epi32(0xff);
-    (
-        anchors8(
-            _mm256_srai_epi32::<{ SUBPIXEL_BITS as i32 }>(xq),
-            _mm256_srai_epi32::<{ SUBPIXEL_BITS as i32 }>(yq),
-            stride,
-            corner,
-        ),
-        _mm256_and_si256(xq, byte),
-        _mm256_and_si256(yq, byte),
-    )
+    /// The first of the eight samples.
+    k: i32,
+}
+
+impl Line8 {
+    /// Samples `0..8` of the line `start + i·step`.
+    ///
+    /// # Safety
+    /// AVX2.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(crate) unsafe fn new(start: (i32, i32), step: (i32, i32)) -> Line8 {
+        let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        let along = |s: i32, d: i32| {
+            _mm256_add_epi32(
+                _mm256_set1_epi32(s),
+                _mm256_mullo_epi32(lanes, _mm256_set1_epi32(d)),
+            )
+        };
+        Line8 {
+            x: along(start.0, step.0),
+            y: along(start.1, step.1),
+            start,
+            step,
+            k: 0,
+        }
+    }
+
+    /// The anchors (on a plane of `stride` bytes per row) and fractions of the eight
+    /// samples.
+    ///
+    /// # Safety
+    /// AVX2.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(crate) unsafe fn taps(&self, stride: usize) -> (Anchors8, __m256i, __m256i) {
+        let shift = |v: __m256i| _mm256_srai_epi32::<{ (LINE_BITS - SUBPIXEL_BITS) as i32 }>(v);
+        let (xq, yq) = (shift(self.x), shift(self.y));
+        // Lanes 0 and 7 in plain integers, wrapping as the vector lanes do.
+        let lane = |s: i32, d: i32, i: i32| s.wrapping_add(d.wrapping_mul(self.k + i)) >> LINE_BITS;
+        let (start, step) = (self.start, self.step);
+        let corner = (
+            lane(start.0, step.0, 0).min(lane(start.0, step.0, 7)),
+            lane(start.1, step.1, 0).min(lane(start.1, step.1, 7)),
+        );
+        let byte = _mm256_set1_epi32(0xff);
+        (
+            anchors8(
+                _mm256_srai_epi32::<{ SUBPIXEL_BITS as i32 }>(xq),
+                _mm256_srai_epi32::<{ SUBPIXEL_BITS as i32 }>(yq),
+                stride,
+                corner,
+            ),
+            _mm256_and_si256(xq, byte),
+            _mm256_and_si256(yq, byte),
+        )
+    }
+
+    /// Moves on to the next eight samples.
+    ///
+    /// # Safety
+    /// AVX2.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(crate) unsafe fn advance(&mut self) {
+        self.x = _mm256_add_epi32(self.x, _mm256_set1_epi32(self.step.0.wrapping_mul(8)));
+        self.y = _mm256_add_epi32(self.y, _mm256_set1_epi32(self.step.1.wrapping_mul(8)));
+        self.k += 8;
+    }
 }
 
 /// Bilinear samples along a straight line, as [`super::kernel::sample_line_scalar`].
@@ -276,14 +310,16 @@ pub(crate) unsafe fn bilinear_line(
     out: &mut [u8],
 ) {
     let n = out.len();
+    let mut line = Line8::new(start, step);
     let mut k = 0;
     while k + 8 <= n {
-        let (anchors, fx, fy) = line_taps8(start, step, k, plane.stride);
+        let (anchors, fx, fy) = line.taps(plane.stride);
         let v = bilinear8(plane, anchors, fx, fy);
         store8(
             &mut out[k..],
             _mm256_srli_epi32::<16>(_mm256_add_epi32(v, _mm256_set1_epi32(1 << 15))),
         );
+        line.advance();
         k += 8;
     }
     if k < n {

@@ -923,7 +923,7 @@ mod simd_stitch {
 
     use std::arch::x86_64::*;
 
-    use super::super::simd::{bilinear8, line_taps8, load_taps8, store8};
+    use super::super::simd::{bilinear8, load_taps8, store8, Line8};
     use super::{Fixed, Plane, Segment, Tap, LINE_BITS};
 
     /// `(gain·(v − base) + offset)·weight` of eight interpolated samples.
@@ -970,20 +970,26 @@ mod simd_stitch {
         out: &mut [u8],
     ) -> usize {
         let base8 = _mm256_set1_epi32(base << 8);
-        let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
         let n = (segment.len as usize).min(out.len()) / 8 * 8;
-        let start = (segment.x, segment.y);
-        let step = (segment.dx, segment.dy);
+        let mut line = Line8::new((segment.x, segment.y), (segment.dx, segment.dy));
+        let mut weight = _mm256_add_epi32(
+            _mm256_set1_epi32(segment.weight),
+            _mm256_mullo_epi32(
+                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                _mm256_set1_epi32(segment.dweight),
+            ),
+        );
+        let weight_step = _mm256_set1_epi32(segment.dweight.wrapping_mul(8));
         for k in (0..n).step_by(8) {
-            let (anchors, fx, fy) = line_taps8(start, step, k, src.stride);
-            let weight = _mm256_srai_epi32::<{ LINE_BITS as i32 }>(_mm256_add_epi32(
-                _mm256_set1_epi32(segment.weight),
-                _mm256_mullo_epi32(
-                    _mm256_add_epi32(lanes, _mm256_set1_epi32(k as i32)),
-                    _mm256_set1_epi32(segment.dweight),
-                ),
-            ));
-            let acc = corrected(bilinear8(src, anchors, fx, fy), f, base8, weight);
+            let (anchors, fx, fy) = line.taps(src.stride);
+            let acc = corrected(
+                bilinear8(src, anchors, fx, fy),
+                f,
+                base8,
+                _mm256_srai_epi32::<{ LINE_BITS as i32 }>(weight),
+            );
+            line.advance();
+            weight = _mm256_add_epi32(weight, weight_step);
             store8(&mut out[k..], finish(acc, base8));
         }
         n
