@@ -93,9 +93,14 @@ struct Hypothesis {
     /// Where the chain began, and whether it has since gone far from there: only a
     /// chain that has travelled may be the ball. Goal posts, corner flags and specks
     /// on the boards never do, while the ball at a restart has travelled before it
-    /// rests (and the kick-off's ball as soon as it is kicked).
+    /// rests (and the kick-off's ball as soon as it is kicked), or rests on a restart
+    /// spot (see [`RESTING_FRAMES`]).
     origin: Point2<f64>,
     travelled: bool,
+    /// Whether a travelled chain was the ball while this one rested: play has started
+    /// and what stays behind on the restart spot is the ball's ghost in the background
+    /// model, not the ball.
+    play_passed_by: bool,
     /// Its latest candidates, with their frames: once it becomes the ball, those in
     /// frames that did not see the ball are where it was then.
     trail: VecDeque<(u64, Point2<f64>)>,
@@ -125,6 +130,16 @@ const OFF_PITCH_MOVING_PX: f64 = 2.0;
 /// scoring an order of magnitude below a ball seen for a few frames, because their
 /// candidates sit in warm clutter cells, next to people or still.
 const MIN_CHAIN_SCORE: f32 = 0.12;
+
+/// Frames a chain must rest on a restart spot (see [`Pitch::is_restart_spot`]) to
+/// be the ball without having travelled: the ball placed for a kick-off, a penalty or
+/// a corner, once no other ball is known.
+///
+/// [`Pitch::is_restart_spot`]: touchline_core::geometry::Pitch::is_restart_spot
+const RESTING_FRAMES: u32 = 12;
+/// How far from a restart spot (metres) a resting ball may lie: a ball is placed by
+/// hand and located to a few decimetres.
+const RESTART_MARGIN_M: f64 = 1.0;
 
 /// The ball tracker: candidates chained over time into hypotheses; the best-scored
 /// hypothesis is the ball, with hysteresis so it does not flicker between rivals.
@@ -371,6 +386,7 @@ impl BallTracker {
                     still: 0,
                     origin: c.centre,
                     travelled: false,
+                    play_passed_by: false,
                     trail: VecDeque::from([(self.frames, c.centre)]),
                 });
                 self.next_id += 1;
@@ -383,9 +399,14 @@ impl BallTracker {
             .hypotheses
             .iter()
             .map(|h| {
-                h.travelled
+                let in_play = h.travelled
                     && h.score >= MIN_CHAIN_SCORE
-                    && !(self.off_pitch(&h.pixel) && h.velocity.norm() < OFF_PITCH_MOVING_PX)
+                    && !(self.off_pitch(&h.pixel) && h.velocity.norm() < OFF_PITCH_MOVING_PX);
+                let resting = !h.travelled
+                    && !h.play_passed_by
+                    && h.still >= RESTING_FRAMES
+                    && self.on_restart_spot(&h.pixel);
+                in_play || resting
             })
             .collect();
         let best = self
@@ -419,6 +440,14 @@ impl BallTracker {
         };
         if current.is_none() && self.chosen.is_some() {
             self.holder = None;
+        }
+        let in_play = self
+            .chosen
+            .is_some_and(|id| self.hypotheses.iter().any(|h| h.id == id && h.travelled));
+        if in_play {
+            for h in self.hypotheses.iter_mut().filter(|h| !h.travelled) {
+                h.play_passed_by = true;
+            }
         }
 
         let Some(h) = self
@@ -498,6 +527,14 @@ impl BallTracker {
             .find(|p| p.id == holder.person)
             .is_some_and(|p| near_feet(p, &h.origin));
         from_holder || score >= HOLDER_TAKEOVER * holder.ball_score
+    }
+
+    /// Whether the ground under a pixel is where the ball rests before a restart.
+    fn on_restart_spot(&self, pixel: &Point2<f64>) -> bool {
+        self.scene
+            .panorama
+            .ground_point(pixel, BALL_DIAMETER_M / 2.0)
+            .is_some_and(|p| self.scene.pitch.is_restart_spot(&p.xy(), RESTART_MARGIN_M))
     }
 
     /// Whether the ground under a pixel lies beyond the lines by more than
@@ -657,6 +694,46 @@ mod tests {
         for (frame, found) in found.iter().enumerate().skip(2) {
             let found = found.as_ref().expect("the ball is followed");
             assert!((found.pixel - ball_at(frame as u64).centre).norm() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn a_ball_resting_on_the_centre_spot_is_found_and_its_ghost_is_not_once_it_is_kicked() {
+        let mut tracker = tracker();
+        let spot = tracker
+            .scene
+            .panorama
+            .project(&Point3::new(0.0, 0.0, BALL_DIAMETER_M / 2.0))
+            .unwrap();
+        // The same resting speck somewhere off the restart spots never becomes the ball.
+        let elsewhere = spot + Vector2::new(300.0, 40.0);
+        let mut found = Vec::new();
+        for _ in 0..40 {
+            let resting = [
+                candidate(spot.x, spot.y, 0.3),
+                candidate(elsewhere.x, elsewhere.y, 0.3),
+            ];
+            found.push(tracker.update(&resting, &[]));
+        }
+        assert!(found[..RESTING_FRAMES as usize].iter().all(Option::is_none));
+        for ball in &found[RESTING_FRAMES as usize + 2..] {
+            let ball = ball.expect("the resting ball is found");
+            assert!((ball.pixel - spot).norm() < 1.0 && ball.ground.coords.norm() < 0.5);
+        }
+        // Kicked: the ball rolls away while its ghost stays on the spot; then it is lost.
+        for frame in 1..=15 {
+            let rolling = candidate(spot.x + 4.0 * frame as f64, spot.y + 1.0, 0.7);
+            let ball = tracker.update(&[rolling, candidate(spot.x, spot.y, 0.3)], &[]);
+            if frame > 3 {
+                assert!((ball.expect("followed").pixel - rolling.centre).norm() < 1e-9);
+            }
+        }
+        for _ in 0..60 {
+            let ball = tracker.update(&[candidate(spot.x, spot.y, 0.3)], &[]);
+            assert!(
+                ball.is_none_or(|b| (b.pixel - spot).norm() > 5.0),
+                "{ball:?}"
+            );
         }
     }
 
