@@ -291,8 +291,7 @@ impl Pitch {
         let folded = Point2::new(p.x.abs(), p.y.abs());
         let centre_spot = p.coords.norm() <= margin;
         let penalty_spot =
-            (Point2::new(hl - self.penalty_spot_distance, 0.0) - Point2::new(folded.x, p.y)).norm()
-                <= margin;
+            (Point2::new(hl - self.penalty_spot_distance, 0.0) - folded).norm() <= margin;
         let corner_arc = (Point2::new(hl, hw) - folded).norm() <= self.corner_arc_radius + margin;
         centre_spot || penalty_spot || corner_arc
     }

@@ -95,6 +95,29 @@ impl Tap {
     }
 }
 
+impl Tap {
+    /// The tap for a position in 1/2^[`LINE_BITS`] sample, as the line samplers step
+    /// them, on a plane of `width`×`height` samples, clamped to the plane's edge.
+    pub(crate) fn at_line_position(
+        (x, y): (i32, i32),
+        width: u32,
+        height: u32,
+        interpolation: Interpolation,
+        weight: u16,
+    ) -> Tap {
+        let shift = LINE_BITS - SUBPIXEL_BITS;
+        let (ax, fx) = anchor(x >> shift, width, interpolation);
+        let (ay, fy) = anchor(y >> shift, height, interpolation);
+        Tap {
+            x: ax,
+            y: ay,
+            fx,
+            fy,
+            weight,
+        }
+    }
+}
+
 /// Bilinear interpolation of channel `c` of a `C`-channel plane, scaled by 2^16.
 #[inline(always)]
 pub fn bilinear<const C: usize>(plane: &Plane, tap: Tap, c: usize) -> u32 {
@@ -221,22 +244,14 @@ pub(crate) fn sample_line_scalar<const C: usize>(
     step: (i32, i32),
     out: &mut [u8],
 ) {
-    let shift = LINE_BITS - SUBPIXEL_BITS;
     let interpolation = match kernel {
         Kernel::Bilinear => Interpolation::Bilinear,
         Kernel::Bicubic(_) => Interpolation::Bicubic,
     };
     let (mut x, mut y) = start;
     for px in out.chunks_exact_mut(C) {
-        let (ax, fx) = anchor(x >> shift, plane.width, interpolation);
-        let (ay, fy) = anchor(y >> shift, plane.height, interpolation);
-        let tap = Tap {
-            x: ax,
-            y: ay,
-            fx,
-            fy,
-            weight: WEIGHT_ONE,
-        };
+        let tap =
+            Tap::at_line_position((x, y), plane.width, plane.height, interpolation, WEIGHT_ONE);
         for (c, v) in px.iter_mut().enumerate() {
             *v = round16(match kernel {
                 Kernel::Bilinear => bilinear::<C>(plane, tap, c),

@@ -19,7 +19,7 @@ use super::frame::{
     luma_to_plane, plane_to_luma, ChannelKind, ChromaSiting, Frame, FrameMut, PixelFormat, Plane,
     PlaneLayout, PlaneMut,
 };
-use super::kernel::{anchor, bilinear, Interpolation, Tap, LINE_BITS, WEIGHT_ONE};
+use super::kernel::{bilinear, Interpolation, Tap, LINE_BITS, WEIGHT_ONE};
 use crate::error::{Error, Result};
 use crate::geometry::{Camera, ImageSize, Panorama, Rig, Sensor};
 
@@ -147,70 +147,74 @@ impl Segment {
         )
     }
 
+    /// Weight `i` ([`WEIGHT_ONE`]/2^16), wrapping as the SIMD kernel's lanes do.
+    fn weight_at(&self, i: u32) -> i32 {
+        self.weight
+            .wrapping_add(self.dweight.wrapping_mul(i as i32))
+    }
+
     /// The tap of sample `i` on a plane of `width`×`height` samples, clamped to its
     /// edge: the reference the SIMD kernel must match.
     fn tap(&self, i: u32, width: u32, height: u32) -> Tap {
-        let (x, y) = self.position(i);
-        let shift = LINE_BITS - super::kernel::SUBPIXEL_BITS;
-        let (ax, fx) = anchor(x >> shift, width, Interpolation::Bilinear);
-        let (ay, fy) = anchor(y >> shift, height, Interpolation::Bilinear);
-        let weight = self
-            .weight
-            .wrapping_add(self.dweight.wrapping_mul(i as i32))
-            >> LINE_BITS;
-        Tap {
-            x: ax,
-            y: ay,
-            fx,
-            fy,
-            weight: weight.clamp(0, u16::MAX as i32) as u16,
-        }
+        let weight = (self.weight_at(i) >> LINE_BITS).clamp(0, u16::MAX as i32) as u16;
+        Tap::at_line_position(
+            self.position(i),
+            width,
+            height,
+            Interpolation::Bilinear,
+            weight,
+        )
     }
 
     /// Covers `reads` (one camera's, in order) with segments, each as long as the
     /// tolerances allow.
     fn fit(reads: &[Read], out: &mut Vec<Segment>) {
-        let fixed = |r: &Read| {
-            let q = |v: f64, scale: f64| (v * scale).round().clamp(-1e9, 1e9) as i32;
-            let one = (1u32 << LINE_BITS) as f64;
-            (
-                q(r.x, one),
-                q(r.y, one),
-                q(r.weight, one * WEIGHT_ONE as f64),
-            )
-        };
-        let tolerance = (
-            SEGMENT_TOLERANCE_PX * (1u32 << LINE_BITS) as f64,
-            SEGMENT_TOLERANCE_WEIGHT * (1u32 << LINE_BITS) as f64,
-        );
-        let through = |reads: &[Read]| {
-            let (a, b) = (fixed(&reads[0]), fixed(&reads[reads.len() - 1]));
-            let steps = (reads.len() as i64 - 1).max(1);
+        // Each read's position and weight in the segments' fixed point.
+        let one = (1u32 << LINE_BITS) as f64;
+        let q = |v: f64, scale: f64| (v * scale).round().clamp(-1e9, 1e9) as i32;
+        let exact: Vec<[i32; 3]> = reads
+            .iter()
+            .map(|r| {
+                [
+                    q(r.x, one),
+                    q(r.y, one),
+                    q(r.weight, one * WEIGHT_ONE as f64),
+                ]
+            })
+            .collect();
+        let tolerance = [
+            SEGMENT_TOLERANCE_PX * one,
+            SEGMENT_TOLERANCE_PX * one,
+            SEGMENT_TOLERANCE_WEIGHT * one,
+        ];
+        let through = |exact: &[[i32; 3]]| {
+            let (a, b) = (exact[0], exact[exact.len() - 1]);
+            let steps = (exact.len() as i64 - 1).max(1);
             // Truncating the steps keeps every sample between the ends.
-            let step = |a: i32, b: i32| ((b as i64 - a as i64) / steps) as i32;
+            let step = |k: usize| ((b[k] as i64 - a[k] as i64) / steps) as i32;
             Segment {
-                x: a.0,
-                y: a.1,
-                weight: a.2,
-                dx: step(a.0, b.0),
-                dy: step(a.1, b.1),
-                dweight: step(a.2, b.2),
-                len: reads.len() as u32,
+                x: a[0],
+                y: a[1],
+                weight: a[2],
+                dx: step(0),
+                dy: step(1),
+                dweight: step(2),
+                len: exact.len() as u32,
             }
         };
-        let fits = |segment: &Segment, reads: &[Read]| {
-            reads.iter().enumerate().all(|(i, r)| {
-                let (x, y, w) = fixed(r);
-                let (sx, sy) = segment.position(i as u32);
-                let sw = segment.weight as i64 + segment.dweight as i64 * i as i64;
-                ((sx as i64 - x as i64).abs() as f64) <= tolerance.0
-                    && ((sy as i64 - y as i64).abs() as f64) <= tolerance.0
-                    && ((sw - w as i64).abs() as f64) <= tolerance.1
+        let fits = |segment: &Segment, exact: &[[i32; 3]]| {
+            exact.iter().enumerate().all(|(i, e)| {
+                let (x, y) = segment.position(i as u32);
+                [x, y, segment.weight_at(i as u32)]
+                    .iter()
+                    .zip(e)
+                    .zip(tolerance)
+                    .all(|((s, e), t)| (*s as i64 - *e as i64).abs() as f64 <= t)
             })
         };
         let mut start = 0;
-        while start < reads.len() {
-            let left = reads.len() - start;
+        while start < exact.len() {
+            let left = exact.len() - start;
             // The longest that fits: the rest of the run, else whole groups of eight
             // (for the SIMD kernel), else as short as need be.
             let longest = left.min(SEGMENT_MAX_LEN);
@@ -218,9 +222,9 @@ impl Segment {
                 .chain((1..=longest / 8).rev().map(|groups| groups * 8))
                 .chain([4, 2])
                 .filter(|&n| n <= left)
-                .map(|n| through(&reads[start..start + n]))
-                .find(|s| fits(s, &reads[start..start + s.len as usize]))
-                .unwrap_or_else(|| through(&reads[start..start + 1]));
+                .map(|n| through(&exact[start..start + n]))
+                .find(|s| fits(s, &exact[start..start + s.len as usize]))
+                .unwrap_or_else(|| through(&exact[start..start + 1]));
             start += segment.len as usize;
             out.push(segment);
         }
@@ -839,11 +843,11 @@ fn stitch_plane<const C: usize>(
                     Reads::One { camera, segments } => {
                         let src = &sources[*camera];
                         let fixed = &fixed[*camera];
-                        let mut out = &mut out[..];
+                        let mut first = 0;
                         for segment in &map.segments[segments.clone()] {
-                            let (pixels, rest) =
-                                std::mem::take(&mut out).split_at_mut(segment.len as usize * C);
-                            out = rest;
+                            let end = first + segment.len as usize;
+                            let pixels = &mut out[first * C..end * C];
+                            first = end;
                             // Samples already written by the SIMD kernel.
                             #[allow(unused_mut)]
                             let mut done = 0;
