@@ -53,6 +53,9 @@ pub struct TrackScores {
     pub pitch_det_re_pr: [f64; 2],
     /// IDF1 and MOTA on the pitch.
     pub pitch_idf1_mota: [f64; 2],
+    /// Identity switches on the pitch (CLEAR MOT's: a person matched to another track
+    /// than the last time), and how many per minute of one person on the pitch.
+    pub pitch_id_switches: (u64, f64),
     /// Median pitch error of the people matched within a metre, metres, and its mean
     /// along the line from the cameras (positive: placed beyond where they stand).
     pub people_error_m: [f64; 2],
@@ -297,6 +300,7 @@ pub fn score(tracks: &TracksFile, truth: &Truth, rig: &Rig) -> Result<TrackScore
 
     let image = hota(&image_frames);
     let pitch = hota(&pitch_frames);
+    let pitch_clear = clear_mot(&pitch_frames, MATCH_AT);
     let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     Ok(TrackScores {
         frames: n,
@@ -307,10 +311,11 @@ pub fn score(tracks: &TracksFile, truth: &Truth, rig: &Rig) -> Result<TrackScore
         ],
         pitch_hota: [pitch.hota, pitch.det_a, pitch.ass_a],
         pitch_det_re_pr: [pitch.det_re, pitch.det_pr],
-        pitch_idf1_mota: [
-            identity(&pitch_frames, MATCH_AT).idf1,
-            clear_mot(&pitch_frames, MATCH_AT).mota,
-        ],
+        pitch_idf1_mota: [identity(&pitch_frames, MATCH_AT).idf1, pitch_clear.mota],
+        pitch_id_switches: (
+            pitch_clear.id_switches,
+            ratio(pitch_clear.id_switches, pitch_clear.truth_count) * tracks.fps * 60.0,
+        ),
         people_error_m: [
             percentile(&mut people_errors, 0.5),
             beyond_sum / (matched_pairs.max(1) as f64),
@@ -348,6 +353,8 @@ pub fn print(scores: &TrackScores) {
     );
     let [re, pr] = scores.pitch_det_re_pr;
     println!("  detection recall {re:.3}, precision {pr:.3}");
+    let (switches, per_minute) = scores.pitch_id_switches;
+    println!("  identity switches {switches} ({per_minute:.2} per person-minute)");
     let [median, beyond] = scores.people_error_m;
     println!(
         "  pitch error median {median:.2} m, {:.2} m {} the cameras than they stand on average",
