@@ -381,24 +381,60 @@ impl OnnxDetector {
             .map(|&(x, y)| {
                 let outputs = self.run(self.tile_input(picture, x, y))?;
                 let s = options.scale;
+                let tile = self.tile as f32;
+                // Edges of this tile that lie inside the picture: a box reaching one
+                // may hold only the part of its object this tile shows.
+                let inner = [x > 0, y > 0, x + self.tile < pw, y + self.tile < ph];
                 Ok(self
                     .decode(&outputs, options)?
                     .into_iter()
-                    .map(|d| Detection {
-                        bbox: BoxPx {
-                            x0: ((d.bbox.x0 + x as f32) / s).max(0.0),
-                            y0: ((d.bbox.y0 + y as f32) / s).max(0.0),
-                            x1: ((d.bbox.x1 + x as f32) / s).min(w as f32),
-                            y1: ((d.bbox.y1 + y as f32) / s).min(h as f32),
-                        },
-                        ..d
+                    .map(|d| {
+                        let b = d.bbox;
+                        let reaches = [
+                            b.x0 <= 1.0,
+                            b.y0 <= 1.0,
+                            b.x1 >= tile - 1.0,
+                            b.y1 >= tile - 1.0,
+                        ];
+                        let cut = inner.iter().zip(reaches).any(|(&i, r)| i && r);
+                        let d = Detection {
+                            bbox: BoxPx {
+                                x0: ((b.x0 + x as f32) / s).max(0.0),
+                                y0: ((b.y0 + y as f32) / s).max(0.0),
+                                x1: ((b.x1 + x as f32) / s).min(w as f32),
+                                y1: ((b.y1 + y as f32) / s).min(h as f32),
+                            },
+                            ..d
+                        };
+                        (d, cut)
                     })
                     .collect::<Vec<_>>())
             })
             .collect::<Result<Vec<_>>>()?;
-        let all: Vec<Detection> = per_tile.into_iter().flatten().collect();
-        Ok(suppress(all, options.nms_iou))
+        let all: Vec<(Detection, bool)> = per_tile.into_iter().flatten().collect();
+        Ok(suppress(without_cut_parts(all), options.nms_iou))
     }
+}
+
+/// Share of a box cut by a tile's edge that must lie inside a larger box of its class
+/// for it to be that object's part.
+const PART_INSIDE: f32 = 0.6;
+
+/// Drops the boxes a tile's edge cut (a player's upper half at the bottom of one tile)
+/// that lie mostly inside a larger box of the same class (the whole player, seen by
+/// the next tile): too small to pass as the same object by overlap, they would
+/// otherwise each count as one more person.
+fn without_cut_parts(all: Vec<(Detection, bool)>) -> Vec<Detection> {
+    all.iter()
+        .filter(|(d, cut)| {
+            !cut || !all.iter().any(|(other, _)| {
+                other.class == d.class
+                    && other.bbox.area() > d.bbox.area()
+                    && other.bbox.intersection(&d.bbox) >= PART_INSIDE * d.bbox.area()
+            })
+        })
+        .map(|(d, _)| *d)
+        .collect()
 }
 
 /// A tensor's values as a view.
@@ -436,6 +472,43 @@ fn tile_starts(len: u32, tile: u32, overlap: u32) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn person(x0: f32, y0: f32, x1: f32, y1: f32) -> Detection {
+        Detection {
+            class: ObjectClass::Person,
+            bbox: BoxPx { x0, y0, x1, y1 },
+            score: 0.8,
+        }
+    }
+
+    #[test]
+    fn a_part_cut_by_a_tile_edge_gives_way_to_the_whole_object() {
+        let whole = person(100.0, 50.0, 120.0, 110.0);
+        // The same player's top half, cut by the tile edge at row 80.
+        let half = person(101.0, 50.0, 119.0, 80.0);
+        // A cut box inside nothing larger: the only sight of someone.
+        let alone = person(300.0, 60.0, 318.0, 80.0);
+        // A small uncut box inside a large one: a second person, partly hidden.
+        let behind = person(104.0, 52.0, 116.0, 90.0);
+        let ball = Detection {
+            class: ObjectClass::Ball,
+            bbox: BoxPx {
+                x0: 105.0,
+                y0: 100.0,
+                x1: 109.0,
+                y1: 104.0,
+            },
+            score: 0.5,
+        };
+        let kept = without_cut_parts(vec![
+            (whole, false),
+            (half, true),
+            (alone, true),
+            (behind, false),
+            (ball, true),
+        ]);
+        assert_eq!(kept, vec![whole, alone, behind, ball]);
+    }
 
     #[test]
     fn tiles_cover_the_side_with_overlap() {

@@ -12,6 +12,7 @@
 
 mod detector;
 pub mod foreground;
+pub mod grass;
 mod nms;
 pub mod panorama;
 pub mod scene;
@@ -60,11 +61,16 @@ impl BoxPx {
         (self.x1 - self.x0).max(0.0) * (self.y1 - self.y0).max(0.0)
     }
 
-    /// Intersection over union with another box.
-    pub fn iou(&self, other: &BoxPx) -> f32 {
+    /// Area shared with another box.
+    pub fn intersection(&self, other: &BoxPx) -> f32 {
         let w = (self.x1.min(other.x1) - self.x0.max(other.x0)).max(0.0);
         let h = (self.y1.min(other.y1) - self.y0.max(other.y0)).max(0.0);
-        let inter = w * h;
+        w * h
+    }
+
+    /// Intersection over union with another box.
+    pub fn iou(&self, other: &BoxPx) -> f32 {
+        let inter = self.intersection(other);
         let union = self.area() + other.area() - inter;
         if union > 0.0 {
             inter / union

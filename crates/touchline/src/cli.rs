@@ -175,6 +175,10 @@ pub struct DetectArgs {
     /// Network input tile, pixels (a multiple of 32).
     #[arg(long, default_value_t = 416)]
     pub tile: u32,
+    /// Also write people whose boots are not on grass (the bench, stewards, the
+    /// crowd); by default only those standing on the pitch are written.
+    #[arg(long)]
+    pub off_pitch: bool,
 }
 
 /// Options of `touchline eval`.

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use touchline_detect::grass::{grass_at_feet, shows_pitch, ON_GRASS_SHARE};
 use touchline_detect::yolo::{read_yolo, score, to_yolo, Counts};
 use touchline_detect::{ModelFormat, ObjectClass, OnnxDetector, TileOptions};
 
@@ -60,7 +61,13 @@ pub fn run(args: &DetectArgs) -> Result<()> {
             }
             None => picture,
         };
-        let found = detector.detect(&picture, &options)?;
+        let mut found = detector.detect(&picture, &options)?;
+        if !args.off_pitch && shows_pitch(&picture) {
+            found.retain(|d| {
+                d.class != ObjectClass::Person
+                    || grass_at_feet(&picture, &d.bbox).is_none_or(|g| g >= ON_GRASS_SHARE)
+            });
+        }
         let name = path.with_extension("txt");
         let out = args
             .output
