@@ -175,8 +175,9 @@ pub struct DetectArgs {
     /// Network input tile, pixels (a multiple of 32).
     #[arg(long, default_value_t = 416)]
     pub tile: u32,
-    /// Also write people whose boots are not on grass (the bench, stewards, the
-    /// crowd); by default only those standing on the pitch are written.
+    /// Also write what is not on the pitch: people whose boots are not on grass (the
+    /// bench, stewards, the crowd) and balls not seen against grass; by default, in a
+    /// picture of a pitch, only people standing on it and balls over it are written.
     #[arg(long)]
     pub off_pitch: bool,
 }

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use touchline_detect::grass::{grass_at_feet, shows_pitch, ON_GRASS_SHARE};
+use touchline_detect::grass::{
+    grass_around, grass_at_feet, shows_pitch, BALL_ON_GRASS_SHARE, ON_GRASS_SHARE,
+};
 use touchline_detect::yolo::{read_yolo, score, to_yolo, Counts};
 use touchline_detect::{ModelFormat, ObjectClass, OnnxDetector, TileOptions};
 
@@ -63,9 +65,13 @@ pub fn run(args: &DetectArgs) -> Result<()> {
         };
         let mut found = detector.detect(&picture, &options)?;
         if !args.off_pitch && shows_pitch(&picture) {
-            found.retain(|d| {
-                d.class != ObjectClass::Person
-                    || grass_at_feet(&picture, &d.bbox).is_none_or(|g| g >= ON_GRASS_SHARE)
+            found.retain(|d| match d.class {
+                ObjectClass::Person => {
+                    grass_at_feet(&picture, &d.bbox).is_none_or(|g| g >= ON_GRASS_SHARE)
+                }
+                ObjectClass::Ball => {
+                    grass_around(&picture, &d.bbox).is_none_or(|g| g >= BALL_ON_GRASS_SHARE)
+                }
             });
         }
         let name = path.with_extension("txt");
