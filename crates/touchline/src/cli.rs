@@ -175,6 +175,11 @@ pub struct DetectArgs {
     /// Network input tile, pixels (a multiple of 32).
     #[arg(long, default_value_t = 416)]
     pub tile: u32,
+    /// Look for the ball in the picture magnified this much (1 to 4), in a second
+    /// pass over more tiles: a broadcast ball is 7–13 px across, small for the
+    /// network. 1 looks once, for people and ball together.
+    #[arg(long, default_value_t = 1.5)]
+    pub ball_scale: f32,
     /// Also write what is not on the pitch: people whose boots are not on grass (the
     /// bench, stewards, the crowd) and balls not seen against grass; by default, in a
     /// picture of a pitch, only people standing on it and balls over it are written.

@@ -42,6 +42,12 @@ fn parse_size(text: &str) -> Result<(u32, u32)> {
 /// `touchline detect`.
 pub fn run(args: &DetectArgs) -> Result<()> {
     let resize = args.resize.as_deref().map(parse_size).transpose()?;
+    if !(1.0..=4.0).contains(&args.ball_scale) {
+        bail!(
+            "invalid --ball-scale {}: must be within 1 and 4",
+            args.ball_scale
+        );
+    }
     let images = files(&args.images, &["jpg", "jpeg", "png"])?;
     if images.is_empty() {
         bail!("no JPEG or PNG pictures in {}", args.images.display());
@@ -64,6 +70,17 @@ pub fn run(args: &DetectArgs) -> Result<()> {
             None => picture,
         };
         let mut found = detector.detect(&picture, &options)?;
+        if args.ball_scale != 1.0 {
+            // The ball from a second, magnified look; people from the first, whose
+            // tiles hold them whole.
+            found.retain(|d| d.class != ObjectClass::Ball);
+            let magnified = TileOptions {
+                scale: args.ball_scale,
+                ..options
+            };
+            let balls = detector.detect(&picture, &magnified)?;
+            found.extend(balls.into_iter().filter(|d| d.class == ObjectClass::Ball));
+        }
         if !args.off_pitch && shows_pitch(&picture) {
             found.retain(|d| match d.class {
                 ObjectClass::Person => {
