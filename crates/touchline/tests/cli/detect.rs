@@ -78,3 +78,50 @@ fn detections_are_written_and_scored_against_labels() {
         "recall {recall} against {all_recall}"
     );
 }
+
+#[test]
+fn folders_without_pictures_or_labels_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = touchline(&[
+        "detect",
+        text(dir.path()),
+        "-o",
+        text(&dir.path().join("d")),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("no JPEG or PNG pictures"),
+        "{stderr}"
+    );
+    let out = touchline(&["eval", "--yolo", text(dir.path()), text(dir.path())]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("no label files"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1);
+}
+
+#[test]
+fn a_ball_scale_out_of_range_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let dets = dir.path().join("d");
+    for scale in ["0.5", "9", "NaN"] {
+        let out = touchline(&[
+            "detect",
+            text(dir.path()),
+            "-o",
+            text(&dets),
+            "--ball-scale",
+            scale,
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "--ball-scale {scale} accepted");
+        assert!(stderr.contains("invalid --ball-scale"), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(
+            !dets.exists(),
+            "an output folder was made for --ball-scale {scale}"
+        );
+    }
+}
