@@ -28,6 +28,9 @@ pub enum BallSource {
     Predicted,
     /// Not seen: at the feet of the player it disappeared into.
     AtFeet(TrackId),
+    /// Not seen, placed offline between the sightings before and after (see
+    /// [`crate::bridge`]).
+    Bridged,
 }
 
 /// The ball in one frame.

@@ -5,6 +5,7 @@
 //! - [`people`]: multi-object tracking of people on the pitch plane (Kalman filters,
 //!   two-stage association); [`teams`]: teams and roles from kit colours.
 //! - [`ball`]: the ball tracker.
+//! - [`flight`] and [`bridge`]: offline, the ball in the air and across short gaps.
 //! - [`relink`]: offline, joins tracks that are one person lost and found again.
 //! - [`tracks`]: `tracks.json` and its MOTChallenge CSV export.
 //! - [`metrics`]: HOTA (with DetA, AssA and LocA), IDF1 and MOTA over any per-frame
@@ -12,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod ball;
+pub mod bridge;
 pub mod flight;
 pub mod kalman;
 pub mod metrics;

@@ -3,13 +3,17 @@
 
 use std::time::Instant;
 
+use touchline_core::geometry::Panorama;
 use touchline_core::warp::Frame;
 use touchline_detect::panorama::{PanoramaDetector, PanoramaOptions};
 use touchline_detect::scene::Scene;
 use touchline_detect::OnnxDetector;
 
 use crate::ball::{BallOptions, BallState, BallTracker};
+use crate::bridge::{bridge_gaps, BridgeOptions};
+use crate::flight::{reconstruct_flights, FlightOptions};
 use crate::people::{PeopleOptions, PeopleTracker, PersonState};
+use crate::relink::{relink, RelinkOptions, Relinked};
 use crate::teams::{assign_teams, TrackSummary};
 use crate::tracks::{BallRecord, FrameRecord, PersonRecord, TrackRecord};
 use crate::Result;
@@ -159,5 +163,36 @@ impl MatchTracker {
             .collect();
         records.sort_by_key(|r| r.id);
         records
+    }
+}
+
+/// What [`refine_recording`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Refined {
+    /// Tracks joined, and ends split off.
+    pub relinked: Relinked,
+    /// Balls placed on a flight.
+    pub in_flight: usize,
+    /// Balls placed across a short gap.
+    pub bridged: usize,
+}
+
+/// The passes only a whole recording allows, over the frames and identities a
+/// [`MatchTracker`] gave: tracks of one person joined ([`crate::relink`]), lofted balls
+/// placed in the air ([`crate::flight`]), then short gaps in the ball bridged
+/// ([`crate::bridge`]) between the sightings those leave.
+pub fn refine_recording(
+    frames: &mut [FrameRecord],
+    identities: &mut Vec<TrackRecord>,
+    panorama: &Panorama,
+    fps: f64,
+) -> Refined {
+    let relinked = relink(frames, identities, RelinkOptions::default());
+    let in_flight = reconstruct_flights(frames, panorama, fps, FlightOptions::default());
+    let bridged = bridge_gaps(frames, panorama, BridgeOptions::default());
+    Refined {
+        relinked,
+        in_flight,
+        bridged,
     }
 }

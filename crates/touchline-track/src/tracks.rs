@@ -15,7 +15,7 @@
 //! ```
 //! Positions are pitch metres (origin at the centre spot, x along the length), boxes
 //! panorama pixels. `ball` is `null` in frames where the ball is not known; its
-//! `source` is `seen`, `predicted` or `{"at_feet": id}`. `people` at the end gives
+//! `source` is `seen`, `predicted`, `{"at_feet": id}` or `bridged`. `people` at the end gives
 //! each track's team (`a`, `b` or `null` for the referee) and role, decided over the
 //! whole recording.
 

@@ -32,8 +32,7 @@ use gst::prelude::*;
 use gsttouchline::track::TracksMessage;
 use gsttouchline::{tracksmeta, viewmeta};
 use touchline_core::geometry::{Rig, ViewAngles};
-use touchline_track::flight::{reconstruct_flights, FlightOptions};
-use touchline_track::relink::{relink, RelinkOptions};
+use touchline_track::pipeline::refine_recording;
 use touchline_track::tracks::{fill_recovered, FrameRecord, TracksWriter};
 
 use super::direct::camera_path;
@@ -185,8 +184,7 @@ pub fn run(args: &ProcessArgs) -> Result<ProcessOutputs> {
     }
     let mut identities = identities.ok_or_else(|| anyhow!("the tracker reported no identities"))?;
     let mut frames = collected.frames;
-    relink(&mut frames, &mut identities, RelinkOptions::default());
-    reconstruct_flights(&mut frames, &rig.panorama, fps, FlightOptions::default());
+    refine_recording(&mut frames, &mut identities, &rig.panorama, fps);
     let mut writer = TracksWriter::new(tracks.create()?, fps, &rig.panorama, &rig.pitch)?;
     for frame in &frames {
         writer.frame(frame)?;

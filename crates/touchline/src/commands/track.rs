@@ -7,8 +7,7 @@ use anyhow::{anyhow, Context, Result};
 use gst::prelude::*;
 use touchline_core::geometry::Rig;
 use touchline_detect::scene::Scene;
-use touchline_track::flight::{reconstruct_flights, FlightOptions};
-use touchline_track::relink::{relink, RelinkOptions};
+use touchline_track::pipeline::refine_recording;
 use touchline_track::tracks::{fill_recovered, TracksWriter};
 use touchline_track::{MatchTracker, TrackerOptions};
 
@@ -110,8 +109,7 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
         );
     }
     let mut identities = tracker.identities();
-    let relinked = relink(&mut records, &mut identities, RelinkOptions::default());
-    let flights = reconstruct_flights(&mut records, &rig.panorama, fps, FlightOptions::default());
+    let refined = refine_recording(&mut records, &mut identities, &rig.panorama, fps);
     let mut writer = TracksWriter::new(output.create()?, fps, &rig.panorama, &rig.pitch)?;
     for record in &records {
         writer.frame(record)?;
@@ -123,12 +121,14 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
     stats.learned_ms /= n;
     stats.tracking_ms /= n;
     eprintln!(
-        "wrote {} ({} frames, {} tracks after {} joined and {} ends split off, {flights} balls placed in flight; per frame: detection {:.1} ms, learned detector {:.1} ms, tracking {:.2} ms)",
+        "wrote {} ({} frames, {} tracks after {} joined and {} ends split off, {} balls placed in flight and {} across short gaps; per frame: detection {:.1} ms, learned detector {:.1} ms, tracking {:.2} ms)",
         written.display(),
         stats.frames,
         identities.len(),
-        relinked.links,
-        relinked.splits,
+        refined.relinked.links,
+        refined.relinked.splits,
+        refined.in_flight,
+        refined.bridged,
         stats.foreground_ms,
         stats.learned_ms,
         stats.tracking_ms

@@ -1,7 +1,7 @@
 //! `touchline calibrate` as a user runs it: two recordings of the simulated match and a
 //! landmarks file in, a rig.toml out that agrees with the rig the simulator used.
 
-use crate::common::{text, touchline};
+use crate::common::{succeeds, text, touchline};
 
 use nalgebra::Point3;
 use touchline_core::geometry::Rig;
@@ -39,17 +39,12 @@ fn landmarks_csv(rig: &Rig) -> String {
 fn calibration_from_footage_matches_the_simulated_rig() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = touchline(&["sim", "--seconds", "7", "-o", text(d)]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(&["sim", "--seconds", "7", "-o", text(d)]);
     let truth = Rig::load(&d.join("rig.toml")).unwrap();
     std::fs::write(d.join("landmarks.csv"), landmarks_csv(&truth)).unwrap();
 
     let rig_out = d.join("calibrated.toml");
-    let out = touchline(&[
+    let out = succeeds(&[
         "calibrate",
         text(&d.join("left.mp4")),
         text(&d.join("right.mp4")),
@@ -59,11 +54,6 @@ fn calibration_from_footage_matches_the_simulated_rig() {
         text(&rig_out),
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(
         stdout.contains("landmarks:"),
         "the report is printed: {stdout}"
@@ -99,7 +89,7 @@ fn calibration_from_footage_matches_the_simulated_rig() {
 fn bad_landmarks_give_one_line_and_no_rig() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = touchline(&[
+    succeeds(&[
         "sim",
         "--seconds",
         "1",
@@ -110,11 +100,6 @@ fn bad_landmarks_give_one_line_and_no_rig() {
         "-o",
         text(d),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     for (content, needle) in [
         ("camera,x,y,pitch_x,pitch_y\nleft,10,10,0,0\nleft,20,10,5,0\nleft,30,10,10,0\n", "at least 4"),
         ("camera,x,y,pitch_x,pitch_y\nleft,10,10,0,0\nleft,20,10,5,0\nleft,30,10,10,0\nleft,40,10,15,0\n", "one line"),

@@ -1,6 +1,6 @@
 //! The `touchline` binary as a user runs it.
 
-use crate::common::touchline;
+use crate::common::{succeeds, touchline};
 use std::path::Path;
 use std::process::Output;
 
@@ -167,12 +167,7 @@ fn decoding_a_file_that_is_not_a_video_fails_cleanly() {
 fn the_demo_simulates_and_processes_the_match_into_a_follow_cam() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = touchline(&["demo", "--seconds", "3", "-o", d.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeeds(&["demo", "--seconds", "3", "-o", d.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     for name in [
         "left.mp4",

@@ -1,6 +1,6 @@
 //! `touchline detect` and `touchline eval --yolo` on a few of the vendored real frames.
 
-use crate::common::{text, touchline};
+use crate::common::{succeeds, text, touchline};
 use std::path::Path;
 
 #[test]
@@ -36,19 +36,9 @@ fn detections_are_written_and_scored_against_labels() {
             "1920x1080",
         ];
         args.extend_from_slice(extra);
-        let out = touchline(&args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        succeeds(&args);
         assert_eq!(std::fs::read_dir(dets).unwrap().count(), 3);
-        let out = touchline(&["eval", "--yolo", text(dets), text(&labels)]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = succeeds(&["eval", "--yolo", text(dets), text(&labels)]);
         let report = String::from_utf8_lossy(&out.stdout);
         let person = report
             .lines()

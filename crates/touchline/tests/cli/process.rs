@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::common::{text, touchline};
+use crate::common::{succeeds, text, touchline};
 use touchline::media::{decode, VideoWriter};
 use touchline_core::geometry::ImageSize;
 use touchline_core::image::I420Frame;
@@ -15,7 +15,7 @@ use touchline_core::image::I420Frame;
 const SECONDS: &str = "4";
 
 fn simulate(dir: &Path, seconds: &str) {
-    let out = touchline(&[
+    succeeds(&[
         "sim",
         "--seconds",
         seconds,
@@ -28,11 +28,6 @@ fn simulate(dir: &Path, seconds: &str) {
         "-o",
         text(dir),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Files of `dir`, by name.
@@ -55,7 +50,7 @@ fn two_recordings_become_a_follow_cam_video_with_tracks_and_a_camera_path() {
     let d = dir.path();
     simulate(d, SECONDS);
     let out = d.join("out");
-    let run = touchline(&[
+    succeeds(&[
         "process",
         text(&d.join("left.mp4")),
         text(&d.join("right.mp4")),
@@ -64,11 +59,6 @@ fn two_recordings_become_a_follow_cam_video_with_tracks_and_a_camera_path() {
         "--delay",
         "1.5",
     ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
     assert_eq!(
         names(&out),
         [
@@ -97,7 +87,7 @@ fn two_recordings_become_a_follow_cam_video_with_tracks_and_a_camera_path() {
 
     // The camera path is scored against the true ball beside the two baselines, and
     // the view never leaves the panorama.
-    let eval = touchline(&[
+    let eval = succeeds(&[
         "eval",
         text(&out.join("tracks.json")),
         text(&d.join("truth.json")),
@@ -105,11 +95,6 @@ fn two_recordings_become_a_follow_cam_video_with_tracks_and_a_camera_path() {
         text(&out.join("camera_path.csv")),
     ]);
     let report = String::from_utf8_lossy(&eval.stdout);
-    assert!(
-        eval.status.success(),
-        "{}",
-        String::from_utf8_lossy(&eval.stderr)
-    );
     for row in ["camera path", "static wide", "raw ball-follow"] {
         let line = report
             .lines()

@@ -1,7 +1,7 @@
 //! `touchline stitch` and `touchline render` as a user runs them, on a short, small
 //! simulated match: what they write, and one clear line for every bad input.
 
-use crate::common::{text, touchline};
+use crate::common::{succeeds, text, touchline};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -20,7 +20,7 @@ fn footage() -> &'static Path {
     FOOTAGE
         .get_or_init(|| {
             let dir = tempfile::tempdir().unwrap();
-            let out = touchline(&[
+            succeeds(&[
                 "sim",
                 "--seconds",
                 "2",
@@ -31,13 +31,8 @@ fn footage() -> &'static Path {
                 "-o",
                 text(dir.path()),
             ]);
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
             let d = dir.path();
-            let out = touchline(&[
+            succeeds(&[
                 "stitch",
                 text(&d.join("left.mp4")),
                 text(&d.join("right.mp4")),
@@ -46,11 +41,6 @@ fn footage() -> &'static Path {
                 "-o",
                 text(&d.join("panorama.mp4")),
             ]);
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
             dir
         })
         .path()
@@ -116,12 +106,7 @@ fn render_follows_the_path_at_the_requested_size() {
             text(&output),
         ];
         args.extend_from_slice(extra);
-        let out = touchline(&args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        succeeds(&args);
         decode(&output, &[0, FRAMES - 1]).unwrap()
     };
     // The last frame is at 1.96 s.

@@ -1,6 +1,6 @@
 //! `touchline track` and `touchline eval tracks.json truth.json` on a short simulated match.
 
-use crate::common::{text, touchline};
+use crate::common::{succeeds, text, touchline};
 
 fn figure(report: &str, label: &str) -> f64 {
     let at = report
@@ -17,14 +17,9 @@ fn figure(report: &str, label: &str) -> f64 {
 fn a_simulated_match_is_tracked_exported_and_scored() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let sim = touchline(&["sim", "--seconds", "6", "--seed", "3", "-o", text(d)]);
-    assert!(
-        sim.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sim.stderr)
-    );
+    succeeds(&["sim", "--seconds", "6", "--seed", "3", "-o", text(d)]);
     let (tracks, mot) = (d.join("tracks.json"), d.join("tracks.csv"));
-    let run = touchline(&[
+    succeeds(&[
         "track",
         text(&d.join("left.mp4")),
         text(&d.join("right.mp4")),
@@ -33,11 +28,6 @@ fn a_simulated_match_is_tracked_exported_and_scored() {
         "--mot",
         text(&mot),
     ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
 
     // MOTChallenge rows: frame from 1, id, a box with positive size.
     let csv = std::fs::read_to_string(&mot).unwrap();
@@ -66,12 +56,7 @@ fn a_simulated_match_is_tracked_exported_and_scored() {
         }
     }
 
-    let eval = touchline(&["eval", text(&tracks), text(&d.join("truth.json"))]);
-    assert!(
-        eval.status.success(),
-        "{}",
-        String::from_utf8_lossy(&eval.stderr)
-    );
+    let eval = succeeds(&["eval", text(&tracks), text(&d.join("truth.json"))]);
     let report = String::from_utf8_lossy(&eval.stdout).to_string();
     println!("{report}");
     // Floors well below what the tracker reaches, so that a regression that breaks

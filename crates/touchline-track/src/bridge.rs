@@ -1,0 +1,293 @@
+//! Short gaps in the ball, offline. Between two sightings a few frames apart the live
+//! tracker has nothing, a guess at someone's feet, or the ball carried on along its
+//! last motion: it cannot know where the ball shows up next. A recording can. When the
+//! same player's feet are by the ball at both ends, they dribbled it: it moves with
+//! their feet, from where it was beside them at the first sighting to where it was at
+//! the second. Otherwise, over a gap short and slow enough, it went straight from one
+//! sighting to the other (hidden behind a leg, merged into someone's region).
+//!
+//! On the simulated 10-minute match of seed 7 (before this pass: ball recall 0.789,
+//! precision 0.865), bridging gaps up to 10 frames in a straight line and dribbles up
+//! to 25 frames raised recall to about 0.82 and precision to about 0.88; straight
+//! bridges over 25 frames lowered precision, as the ball then often went elsewhere
+//! between.
+
+use nalgebra::Point2;
+use touchline_core::geometry::Panorama;
+use touchline_detect::scene::BALL_DIAMETER_M;
+
+use crate::ball::BallSource;
+use crate::people::TrackId;
+use crate::tracks::{BallRecord, FrameRecord, PersonRecord};
+
+/// Which gaps are bridged.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BridgeOptions {
+    /// Longest gap bridged in a straight line, frames.
+    pub max_straight_frames: usize,
+    /// Fastest the ball may have moved across a straight bridge, panorama pixels per
+    /// frame: a faster ball may have been kicked, or deflected, in between.
+    pub max_straight_px_per_frame: f64,
+    /// Longest gap bridged along a dribbling player's feet, frames.
+    pub max_dribble_frames: usize,
+    /// How near a player's feet the ball must be seen, at both ends, for them to have
+    /// dribbled it: this fraction of their height, in pixels.
+    pub dribble_reach: f64,
+}
+
+impl Default for BridgeOptions {
+    fn default() -> Self {
+        BridgeOptions {
+            max_straight_frames: 10,
+            max_straight_px_per_frame: 20.0,
+            max_dribble_frames: 25,
+            dribble_reach: 0.8,
+        }
+    }
+}
+
+/// Places the ball, with source [`BallSource::Bridged`], in the frames between two
+/// sightings that [`BridgeOptions`] allows bridging; returns how many were placed.
+pub fn bridge_gaps(
+    frames: &mut [FrameRecord],
+    panorama: &Panorama,
+    options: BridgeOptions,
+) -> usize {
+    let seen: Vec<usize> = frames
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            f.ball
+                .as_ref()
+                .is_some_and(|b| b.source == BallSource::Seen)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut placed = 0;
+    for pair in seen.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let gap = b - a - 1;
+        if gap == 0 || gap > options.max_straight_frames.max(options.max_dribble_frames) {
+            continue;
+        }
+        let (Some(first), Some(last)) = (frames[a].ball.clone(), frames[b].ball.clone()) else {
+            continue;
+        };
+        let (from, to) = (pixel(&first), pixel(&last));
+        let dribbler = dribbler(&frames[a], &from, options.dribble_reach)
+            .filter(|&id| dribbler(&frames[b], &to, options.dribble_reach) == Some(id))
+            .filter(|_| gap <= options.max_dribble_frames);
+        let straight = gap <= options.max_straight_frames
+            && (to - from).norm() <= options.max_straight_px_per_frame * (gap + 1) as f64;
+        for k in 1..=gap {
+            let along = k as f64 / (gap + 1) as f64;
+            let ball = dribbler
+                .and_then(|id| {
+                    along_feet(
+                        &frames[a],
+                        &frames[a + k],
+                        &frames[b],
+                        id,
+                        &from,
+                        &to,
+                        along,
+                    )
+                })
+                .and_then(|pixel| on_ground(panorama, &pixel))
+                .or_else(|| straight.then(|| between(&first, &last, &from, &to, along)));
+            if let Some(ball) = ball {
+                frames[a + k].ball = Some(ball);
+                placed += 1;
+            }
+        }
+    }
+    placed
+}
+
+fn pixel(ball: &BallRecord) -> Point2<f64> {
+    Point2::new(ball.u, ball.v)
+}
+
+fn feet(person: &PersonRecord) -> Point2<f64> {
+    let [x0, _, x1, y1] = person.bbox;
+    Point2::new(0.5 * (x0 + x1), y1)
+}
+
+/// The person whose feet are nearest `ball`, within `reach` of their height.
+fn dribbler(frame: &FrameRecord, ball: &Point2<f64>, reach: f64) -> Option<TrackId> {
+    frame
+        .people
+        .iter()
+        .map(|p| (p.id, (feet(p) - ball).norm(), p.bbox[3] - p.bbox[1]))
+        .filter(|&(_, distance, height)| distance < reach * height)
+        .min_by(|x, y| x.1.total_cmp(&y.1))
+        .map(|(id, _, _)| id)
+}
+
+/// The ball's pixel in `now`, at `along` of the way from its place beside `id`'s feet
+/// in `first` (`from`) to its place beside them in `last` (`to`).
+fn along_feet(
+    first: &FrameRecord,
+    now: &FrameRecord,
+    last: &FrameRecord,
+    id: TrackId,
+    from: &Point2<f64>,
+    to: &Point2<f64>,
+    along: f64,
+) -> Option<Point2<f64>> {
+    let feet_in = |frame: &FrameRecord| frame.people.iter().find(|p| p.id == id).map(feet);
+    let (start, end) = (from - feet_in(first)?, to - feet_in(last)?);
+    Some(feet_in(now)? + start + (end - start) * along)
+}
+
+/// The ball on the ground under `pixel`.
+fn on_ground(panorama: &Panorama, pixel: &Point2<f64>) -> Option<BallRecord> {
+    let ground = panorama.ground_point(pixel, 0.5 * BALL_DIAMETER_M)?;
+    Some(BallRecord::at(&ground, pixel, BallSource::Bridged))
+}
+
+/// The ball `along` of the way from `first` to `last`, in the picture and on the pitch.
+fn between(
+    first: &BallRecord,
+    last: &BallRecord,
+    from: &Point2<f64>,
+    to: &Point2<f64>,
+    along: f64,
+) -> BallRecord {
+    let lerp = |a: f64, b: f64| a + (b - a) * along;
+    let point = nalgebra::Point3::new(
+        lerp(first.x, last.x),
+        lerp(first.y, last.y),
+        lerp(first.z, last.z),
+    );
+    BallRecord::at(&point, &(from + (to - from) * along), BallSource::Bridged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nalgebra::Point3;
+    use touchline_core::geometry::{RigOptions, Sport};
+
+    fn panorama() -> Panorama {
+        RigOptions::for_sport(Sport::Football)
+            .build()
+            .unwrap()
+            .panorama
+    }
+
+    /// A player 1.8 m tall with their feet at `feet` on the pitch, as the tracker
+    /// reports them.
+    fn player(panorama: &Panorama, id: u64, feet: Point2<f64>) -> PersonRecord {
+        let bottom = panorama.project(&Point3::new(feet.x, feet.y, 0.0)).unwrap();
+        let top = panorama.project(&Point3::new(feet.x, feet.y, 1.8)).unwrap();
+        let half_width = 0.2 * (bottom.y - top.y);
+        PersonRecord {
+            id: TrackId(id),
+            x: feet.x,
+            y: feet.y,
+            bbox: [
+                bottom.x - half_width,
+                top.y,
+                bottom.x + half_width,
+                bottom.y,
+            ],
+            seen: true,
+        }
+    }
+
+    /// 25 frames a second with the ball rolling along `ball(t)`, seen only in the
+    /// frames `seen` allows, and the people `people(t)`.
+    fn frames(
+        panorama: &Panorama,
+        n: usize,
+        ball: impl Fn(f64) -> Point2<f64>,
+        seen: impl Fn(usize) -> bool,
+        people: impl Fn(f64) -> Vec<PersonRecord>,
+    ) -> Vec<FrameRecord> {
+        (0..n)
+            .map(|i| {
+                let time = i as f64 / 25.0;
+                let at = ball(time);
+                let point = Point3::new(at.x, at.y, 0.11);
+                let pixel = panorama.project(&point).unwrap();
+                FrameRecord {
+                    frame: i as u64,
+                    time,
+                    people: people(time),
+                    ball: seen(i).then(|| BallRecord::at(&point, &pixel, BallSource::Seen)),
+                }
+            })
+            .collect()
+    }
+
+    fn pixel_of(panorama: &Panorama, at: Point2<f64>) -> Point2<f64> {
+        panorama.project(&Point3::new(at.x, at.y, 0.11)).unwrap()
+    }
+
+    #[test]
+    fn a_pass_hidden_for_a_few_frames_is_placed_on_its_way() {
+        let panorama = panorama();
+        let pass = |t: f64| Point2::new(-10.0 + 12.0 * t, 5.0);
+        let mut records = frames(&panorama, 30, pass, |i| !(12..18).contains(&i), |_| vec![]);
+        let placed = bridge_gaps(&mut records, &panorama, BridgeOptions::default());
+        assert_eq!(placed, 6);
+        for record in &records[12..18] {
+            let ball = record.ball.as_ref().expect("bridged");
+            assert_eq!(ball.source, BallSource::Bridged);
+            let truth = pixel_of(&panorama, pass(record.time));
+            assert!(
+                (pixel(ball) - truth).norm() < 1.0,
+                "{ball:?} against {truth}"
+            );
+            assert!((Point2::new(ball.x, ball.y) - pass(record.time)).norm() < 0.1);
+        }
+    }
+
+    #[test]
+    fn a_dribbled_ball_moves_with_the_players_feet() {
+        let panorama = panorama();
+        // The player swerves while the ball is hidden at their feet: a straight line
+        // between the two sightings would cut the corner.
+        let feet = |t: f64| Point2::new(5.0 * t, 10.0 + 3.0 * (t * 2.0).sin());
+        let ball = |t: f64| feet(t) + nalgebra::Vector2::new(0.4, -0.2);
+        let mut records = frames(
+            &panorama,
+            40,
+            ball,
+            |i| !(5..30).contains(&i),
+            |t| {
+                vec![
+                    player(&panorama, 9, feet(t)),
+                    player(&panorama, 4, Point2::new(-20.0, 0.0)),
+                ]
+            },
+        );
+        bridge_gaps(&mut records, &panorama, BridgeOptions::default());
+        for record in &records[5..30] {
+            let b = record.ball.as_ref().expect("bridged along the feet");
+            let truth = pixel_of(&panorama, ball(record.time));
+            assert!((pixel(b) - truth).norm() < 2.0, "{b:?} against {truth}");
+        }
+    }
+
+    #[test]
+    fn long_or_fast_gaps_are_left_unknown() {
+        let panorama = panorama();
+        // Lost for 20 frames in the open: it may have gone anywhere.
+        let slow = |t: f64| Point2::new(-10.0 + 5.0 * t, 5.0);
+        let mut records = frames(&panorama, 40, slow, |i| !(10..30).contains(&i), |_| vec![]);
+        assert_eq!(
+            bridge_gaps(&mut records, &panorama, BridgeOptions::default()),
+            0
+        );
+        assert!(records[10..30].iter().all(|r| r.ball.is_none()));
+        // Seen again 5 frames later 30 m away: a different ball, or a kick between.
+        let jump = |t: f64| Point2::new(if t < 0.3 { -10.0 } else { 20.0 }, 5.0);
+        let mut records = frames(&panorama, 20, jump, |i| !(5..10).contains(&i), |_| vec![]);
+        assert_eq!(
+            bridge_gaps(&mut records, &panorama, BridgeOptions::default()),
+            0
+        );
+    }
+}
