@@ -6,11 +6,11 @@
 //! the second. Otherwise, over a gap short and slow enough, it went straight from one
 //! sighting to the other (hidden behind a leg, merged into someone's region).
 //!
-//! On the simulated 10-minute match of seed 7 (before this pass: ball recall 0.789,
-//! precision 0.865), bridging gaps up to 10 frames in a straight line and dribbles up
-//! to 25 frames raised recall to about 0.82 and precision to about 0.88; straight
-//! bridges over 25 frames lowered precision, as the ball then often went elsewhere
-//! between.
+//! On the simulated 10-minute match of seed 7, bridging gaps of up to 10 frames in a
+//! straight line and dribbles of up to 25 frames raised ball recall from 0.789 to 0.823
+//! and precision from 0.865 to 0.878. Straight bridges over longer gaps (up to 25 or 50
+//! frames, at every speed limit tried) lowered precision more than they raised recall:
+//! the ball had then often gone elsewhere in between.
 
 use nalgebra::Point2;
 use touchline_core::geometry::Panorama;
