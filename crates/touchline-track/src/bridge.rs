@@ -166,15 +166,8 @@ fn between(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flight::tests::panorama;
     use nalgebra::Point3;
-    use touchline_core::geometry::{RigOptions, Sport};
-
-    fn panorama() -> Panorama {
-        RigOptions::for_sport(Sport::Football)
-            .build()
-            .unwrap()
-            .panorama
-    }
 
     /// A player 1.8 m tall with their feet at `feet` on the pitch, as the tracker
     /// reports them.

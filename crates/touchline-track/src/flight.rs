@@ -287,11 +287,12 @@ fn ground_residual_deg(window: &[Sighting], centre: &Point3<f64>) -> Option<f64>
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use touchline_core::geometry::{RigOptions, Sport};
 
-    fn panorama() -> Panorama {
+    /// The default football rig's panorama.
+    pub(crate) fn panorama() -> Panorama {
         RigOptions::for_sport(Sport::Football)
             .build()
             .unwrap()
