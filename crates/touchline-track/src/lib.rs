@@ -6,7 +6,8 @@
 //!   two-stage association); [`teams`]: teams and roles from kit colours.
 //! - [`ball`]: the ball tracker.
 //! - [`flight`] and [`bridge`]: offline, the ball in the air and across short gaps.
-//! - [`relink`]: offline, joins tracks that are one person lost and found again.
+//! - [`relink`]: offline, joins tracks that are one person lost and found again;
+//!   [`trajectory`]: offline, fills their short gaps and steadies their positions.
 //! - [`tracks`]: `tracks.json` and its MOTChallenge CSV export.
 //! - [`metrics`]: HOTA (with DetA, AssA and LocA), IDF1 and MOTA over any per-frame
 //!   similarity between truth and tracks, and the optimal assignment they rest on.
@@ -22,6 +23,7 @@ pub mod pipeline;
 pub mod relink;
 pub mod teams;
 pub mod tracks;
+pub mod trajectory;
 
 pub use pipeline::{FrameTracks, MatchTracker, TrackerOptions};
 

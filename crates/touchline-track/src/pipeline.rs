@@ -16,6 +16,7 @@ use crate::people::{PeopleOptions, PeopleTracker, PersonState};
 use crate::relink::{relink, RelinkOptions, Relinked};
 use crate::teams::{assign_teams, TrackSummary};
 use crate::tracks::{BallRecord, FrameRecord, PersonRecord, TrackRecord};
+use crate::trajectory::{finish_trajectories, TrajectoryOptions};
 use crate::Result;
 
 /// Side of the learned detector's square input when it looks at groups: a group of two
@@ -171,6 +172,8 @@ impl MatchTracker {
 pub struct Refined {
     /// Tracks joined, and ends split off.
     pub relinked: Relinked,
+    /// People placed across short gaps in their tracks.
+    pub people_filled: usize,
     /// Balls placed on a flight.
     pub in_flight: usize,
     /// Balls placed across a short gap.
@@ -178,7 +181,8 @@ pub struct Refined {
 }
 
 /// The passes only a whole recording allows, over the frames and identities a
-/// [`MatchTracker`] gave: tracks of one person joined ([`crate::relink`]), lofted balls
+/// [`MatchTracker`] gave: tracks of one person joined ([`crate::relink`]) and their
+/// short gaps filled and positions steadied ([`crate::trajectory`]), lofted balls
 /// placed in the air ([`crate::flight`]), then short gaps in the ball bridged
 /// ([`crate::bridge`]) between the sightings those leave.
 pub fn refine_recording(
@@ -188,10 +192,12 @@ pub fn refine_recording(
     fps: f64,
 ) -> Refined {
     let relinked = relink(frames, identities, RelinkOptions::default());
+    let people_filled = finish_trajectories(frames, identities, fps, TrajectoryOptions::default());
     let in_flight = reconstruct_flights(frames, panorama, fps, FlightOptions::default());
     let bridged = bridge_gaps(frames, panorama, BridgeOptions::default());
     Refined {
         relinked,
+        people_filled,
         in_flight,
         bridged,
     }

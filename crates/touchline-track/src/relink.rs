@@ -22,15 +22,38 @@ use nalgebra::Point2;
 use crate::people::TrackId;
 use crate::tracks::{FrameRecord, TrackRecord};
 
+/// How far one person can get between two sightings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reach {
+    /// Fastest a person runs, metres per second.
+    pub top_speed_m_s: f64,
+    /// Distance allowed on top of the run, for the error of two positions, metres.
+    pub slack_m: f64,
+}
+
+impl Default for Reach {
+    fn default() -> Self {
+        Reach {
+            top_speed_m_s: 7.0,
+            slack_m: 2.0,
+        }
+    }
+}
+
+impl Reach {
+    /// The farthest, metres, two sightings `gap_s` seconds apart may be.
+    pub fn metres(&self, gap_s: f64) -> f64 {
+        self.slack_m + self.top_speed_m_s * gap_s
+    }
+}
+
 /// When two tracks may be one person.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RelinkOptions {
     /// Longest gap between one track's last sighting and the next one's first, seconds.
     pub max_gap_s: f64,
-    /// Fastest a person runs, metres per second.
-    pub top_speed_m_s: f64,
-    /// Distance allowed on top of the run, for the error of two positions, metres.
-    pub slack_m: f64,
+    /// How far the person may have got over the gap.
+    pub reach: Reach,
     /// Most of a track's end that may be split off to link the rest, seconds.
     pub max_split_s: f64,
 }
@@ -39,8 +62,7 @@ impl Default for RelinkOptions {
     fn default() -> Self {
         RelinkOptions {
             max_gap_s: 4.0,
-            top_speed_m_s: 7.0,
-            slack_m: 2.0,
+            reach: Reach::default(),
             max_split_s: 16.0,
         }
     }
@@ -116,7 +138,7 @@ pub fn relink(
                     continue;
                 }
                 let gap = start - end;
-                let reach = options.slack_m + options.top_speed_m_s * gap;
+                let reach = options.reach.metres(gap);
                 let distance = (sightings[&b][0].1 - at).norm();
                 if distance <= reach {
                     candidates.push(Link {
