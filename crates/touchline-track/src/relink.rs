@@ -19,6 +19,7 @@ use std::collections::{HashMap, HashSet};
 
 use nalgebra::Point2;
 
+use crate::ball::BallSource;
 use crate::people::TrackId;
 use crate::tracks::{FrameRecord, TrackRecord};
 
@@ -196,12 +197,17 @@ pub fn relink(
         .collect();
     // Frames each identity is reported in, after renaming.
     let mut counts: HashMap<TrackId, u32> = HashMap::new();
+    let renamed = |id: TrackId, time: f64| match kept_until.get(&id) {
+        Some(&until) if time > until => split_off[&id],
+        _ => root(id),
+    };
     for frame in frames.iter_mut() {
         for p in &mut frame.people {
-            p.id = match kept_until.get(&p.id) {
-                Some(&until) if frame.time > until => split_off[&p.id],
-                _ => root(p.id),
-            };
+            p.id = renamed(p.id, frame.time);
+        }
+        // A ball at someone's feet names their track: it follows the renaming.
+        if let Some(BallSource::AtFeet(id)) = frame.ball.as_mut().map(|b| &mut b.source) {
+            *id = renamed(*id, frame.time);
         }
         // A chain's tracks never share a frame they were seen in; an unseen report
         // of the earlier one gives way to the later one's sighting.
@@ -238,7 +244,8 @@ pub fn relink(
 mod tests {
     use super::*;
     use crate::teams::{Role, Team};
-    use crate::tracks::PersonRecord;
+    use crate::tracks::{BallRecord, PersonRecord};
+    use nalgebra::Point3;
 
     fn person(id: u64, x: f64, seen: bool) -> PersonRecord {
         PersonRecord {
@@ -285,6 +292,12 @@ mod tests {
             vec![person(2, 8.0, true), person(3, 8.5, true)],
             vec![person(2, 11.0, true), person(3, 11.0, true)],
         ]);
+        // The ball is at the feet of track 2 in its last frame.
+        frames[5].ball = Some(BallRecord::at(
+            &Point3::new(11.0, 0.3, 0.11),
+            &Point2::new(0.0, 0.0),
+            BallSource::AtFeet(TrackId(2)),
+        ));
         let mut tracks = vec![track(1, Team::A), track(2, Team::A), track(3, Team::B)];
         let relinked = relink(&mut frames, &mut tracks, RelinkOptions::default());
         assert_eq!(
@@ -293,6 +306,11 @@ mod tests {
                 links: 1,
                 splits: 0
             }
+        );
+        assert_eq!(
+            frames[5].ball.as_ref().map(|b| b.source),
+            Some(BallSource::AtFeet(TrackId(1))),
+            "the ball names the joined identity"
         );
         let ids: Vec<Vec<u64>> = frames
             .iter()
