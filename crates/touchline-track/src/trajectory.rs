@@ -14,7 +14,8 @@
 //!
 //! On the three simulated 10-minute matches (seeds 7, 2, 3), filling gaps of up to a
 //! second and averaging over ±0.6 s raised people HOTA on the pitch from 0.443 / 0.436
-//! / 0.476 to 0.463 / 0.456 / 0.499 (prototyped on the tracks of session 20). Filling
+//! / 0.476 to 0.463 / 0.456 / 0.499 (with the reach, shared with [`crate::relink`], at
+//! 7 m/s then; see [`Reach::top_speed_m_s`] for what 5 m/s gave). Filling
 //! alone gave about a quarter of that and averaging alone about a third; averaging over
 //! ±1 s gave less than over ±0.6 s (it rounds off turns), and filling gaps of up to 2 s
 //! more detections than it found people.
