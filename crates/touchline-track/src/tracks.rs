@@ -33,7 +33,8 @@ use crate::teams::{Role, Team};
 /// The format line of a tracks file.
 pub const TRACKS_FORMAT: &str = "touchline-tracks/1";
 
-fn round(v: f64, decimals: i32) -> f64 {
+/// `v` to `decimals` places, as tracks.json writes positions (2) and boxes (1).
+pub(crate) fn round(v: f64, decimals: i32) -> f64 {
     let k = 10f64.powi(decimals);
     (v * k).round() / k
 }

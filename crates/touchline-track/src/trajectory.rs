@@ -18,13 +18,13 @@
 //! 7 m/s then; see [`Reach::top_speed_m_s`] for what 5 m/s gave). Filling
 //! alone gave about a quarter of that and averaging alone about a third; averaging over
 //! ±1 s gave less than over ±0.6 s (it rounds off turns), and filling gaps of up to 2 s
-//! more detections than it found people.
+//! put more people where nobody was than it found.
 
 use std::collections::BTreeMap;
 
 use crate::people::TrackId;
 use crate::relink::Reach;
-use crate::tracks::{FrameRecord, PersonRecord, TrackRecord};
+use crate::tracks::{round, FrameRecord, PersonRecord, TrackRecord};
 
 /// How trajectories are finished.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -110,7 +110,7 @@ fn fill_gaps(
                             id: p.id,
                             x: lerp(q.x, p.x),
                             y: lerp(q.y, p.y),
-                            bbox: bbox.map(|v| (v * 10.0).round() / 10.0),
+                            bbox: bbox.map(|v| round(v, 1)),
                             seen: false,
                         },
                     ));
@@ -155,8 +155,8 @@ fn smoothed(
             weights += w;
         }
         let p = &mut track[k].1;
-        p.x = (sum.0 / weights * 100.0).round() / 100.0;
-        p.y = (sum.1 / weights * 100.0).round() / 100.0;
+        p.x = round(sum.0 / weights, 2);
+        p.y = round(sum.1 / weights, 2);
     }
     track
 }
