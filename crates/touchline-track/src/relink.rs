@@ -21,7 +21,7 @@ use nalgebra::Point2;
 
 use crate::ball::BallSource;
 use crate::people::TrackId;
-use crate::tracks::{FrameRecord, TrackRecord};
+use crate::tracks::{frames_per_track, FrameRecord, TrackRecord};
 
 /// How far one person can get between two sightings.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -202,8 +202,6 @@ pub fn relink(
         .zip(fresh..)
         .map(|(id, n)| (id, TrackId(n)))
         .collect();
-    // Frames each identity is reported in, after renaming.
-    let mut counts: HashMap<TrackId, u32> = HashMap::new();
     let renamed = |id: TrackId, time: f64| match kept_until.get(&id) {
         Some(&until) if time > until => split_off[&id],
         _ => root(id),
@@ -220,10 +218,9 @@ pub fn relink(
         // of the earlier one gives way to the later one's sighting.
         frame.people.sort_by_key(|p| (p.id, !p.seen));
         frame.people.dedup_by_key(|p| p.id);
-        for p in &frame.people {
-            *counts.entry(p.id).or_default() += 1;
-        }
     }
+    // Frames each identity is reported in, after renaming.
+    let counts = frames_per_track(frames);
     let mut merged: Vec<TrackRecord> = Vec::new();
     let mut listed: HashSet<TrackId> = HashSet::new();
     for track in tracks.drain(..) {
@@ -275,16 +272,7 @@ mod tests {
 
     /// One frame a second, with the people given.
     fn frames(people: Vec<Vec<PersonRecord>>) -> Vec<FrameRecord> {
-        people
-            .into_iter()
-            .enumerate()
-            .map(|(i, people)| FrameRecord {
-                frame: i as u64,
-                time: i as f64,
-                people,
-                ball: None,
-            })
-            .collect()
+        crate::tracks::tests::frames_every(1.0, people)
     }
 
     #[test]

@@ -19,6 +19,7 @@
 //! each track's team (`a`, `b` or `null` for the referee) and role, decided over the
 //! whole recording.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use nalgebra::{Point2, Point3};
@@ -37,6 +38,15 @@ pub const TRACKS_FORMAT: &str = "touchline-tracks/1";
 pub(crate) fn round(v: f64, decimals: i32) -> f64 {
     let k = 10f64.powi(decimals);
     (v * k).round() / k
+}
+
+/// How many frames each track is reported in.
+pub fn frames_per_track(frames: &[FrameRecord]) -> HashMap<TrackId, u32> {
+    let mut counts: HashMap<TrackId, u32> = HashMap::new();
+    for p in frames.iter().flat_map(|f| &f.people) {
+        *counts.entry(p.id).or_default() += 1;
+    }
+    counts
 }
 
 /// One person in one frame.
@@ -271,8 +281,25 @@ impl FrameRecord {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Frames `interval_s` seconds apart, with the people given.
+    pub(crate) fn frames_every(
+        interval_s: f64,
+        people: Vec<Vec<PersonRecord>>,
+    ) -> Vec<FrameRecord> {
+        people
+            .into_iter()
+            .enumerate()
+            .map(|(i, people)| FrameRecord {
+                frame: i as u64,
+                time: i as f64 * interval_s,
+                people,
+                ball: None,
+            })
+            .collect()
+    }
 
     fn ball(u: f64, source: BallSource) -> BallRecord {
         BallRecord {

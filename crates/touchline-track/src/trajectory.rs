@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use crate::people::TrackId;
 use crate::relink::Reach;
-use crate::tracks::{round, FrameRecord, PersonRecord, TrackRecord};
+use crate::tracks::{frames_per_track, round, FrameRecord, PersonRecord, TrackRecord};
 
 /// How trajectories are finished.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -76,10 +76,7 @@ pub fn finish_trajectories(
     for frame in frames.iter_mut() {
         frame.people.sort_by_key(|p| p.id);
     }
-    let mut counts: BTreeMap<TrackId, u32> = BTreeMap::new();
-    for p in frames.iter().flat_map(|f| &f.people) {
-        *counts.entry(p.id).or_default() += 1;
-    }
+    let counts = frames_per_track(frames);
     for track in tracks.iter_mut() {
         track.frames = counts.get(&track.id).copied().unwrap_or(0);
     }
@@ -178,16 +175,7 @@ mod tests {
 
     /// Frames at 25 fps with the people given.
     fn frames(people: Vec<Vec<PersonRecord>>) -> Vec<FrameRecord> {
-        people
-            .into_iter()
-            .enumerate()
-            .map(|(i, people)| FrameRecord {
-                frame: i as u64,
-                time: i as f64 / 25.0,
-                people,
-                ball: None,
-            })
-            .collect()
+        crate::tracks::tests::frames_every(1.0 / 25.0, people)
     }
 
     fn track(id: u64) -> TrackRecord {
