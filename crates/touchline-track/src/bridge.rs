@@ -172,21 +172,7 @@ mod tests {
     /// A player 1.8 m tall with their feet at `feet` on the pitch, as the tracker
     /// reports them.
     fn player(panorama: &Panorama, id: u64, feet: Point2<f64>) -> PersonRecord {
-        let bottom = panorama.project(&Point3::new(feet.x, feet.y, 0.0)).unwrap();
-        let top = panorama.project(&Point3::new(feet.x, feet.y, 1.8)).unwrap();
-        let half_width = 0.2 * (bottom.y - top.y);
-        PersonRecord {
-            id: TrackId(id),
-            x: feet.x,
-            y: feet.y,
-            bbox: [
-                bottom.x - half_width,
-                top.y,
-                bottom.x + half_width,
-                bottom.y,
-            ],
-            seen: true,
-        }
+        crate::stature::tests::standing(panorama, id, feet, 1.8)
     }
 
     /// 25 frames a second with the ball rolling along `ball(t)`, seen only in the

@@ -6,7 +6,8 @@
 //!   two-stage association); [`teams`]: teams and roles from kit colours.
 //! - [`ball`]: the ball tracker.
 //! - [`flight`] and [`bridge`]: offline, the ball in the air and across short gaps.
-//! - [`relink`]: offline, joins tracks that are one person lost and found again;
+//! - [`relink`]: offline, joins tracks that are one person lost and found again, with
+//!   [`stature`], how tall each track's person stands;
 //!   [`trajectory`]: offline, fills their short gaps and steadies their positions.
 //! - [`tracks`]: `tracks.json` and its MOTChallenge CSV export.
 //! - [`metrics`]: HOTA (with DetA, AssA and LocA), IDF1 and MOTA over any per-frame
@@ -21,6 +22,7 @@ pub mod metrics;
 pub mod people;
 pub mod pipeline;
 pub mod relink;
+pub mod stature;
 pub mod teams;
 pub mod tracks;
 pub mod trajectory;

@@ -14,6 +14,7 @@ use crate::bridge::{bridge_gaps, BridgeOptions};
 use crate::flight::{reconstruct_flights, FlightOptions};
 use crate::people::{PeopleOptions, PeopleTracker, PersonState};
 use crate::relink::{relink, RelinkOptions, Relinked};
+use crate::stature::Statures;
 use crate::teams::{assign_teams, TrackSummary};
 use crate::tracks::{BallRecord, FrameRecord, PersonRecord, TrackRecord};
 use crate::trajectory::{finish_trajectories, TrajectoryOptions};
@@ -191,7 +192,8 @@ pub fn refine_recording(
     panorama: &Panorama,
     fps: f64,
 ) -> Refined {
-    let relinked = relink(frames, identities, RelinkOptions::default());
+    let statures = Statures::measure(frames, panorama);
+    let relinked = relink(frames, identities, &statures, RelinkOptions::default());
     let people_filled = finish_trajectories(frames, identities, fps, TrajectoryOptions::default());
     let in_flight = reconstruct_flights(frames, panorama, fps, FlightOptions::default());
     let bridged = bridge_gaps(frames, panorama, BridgeOptions::default());
