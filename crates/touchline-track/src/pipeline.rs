@@ -182,10 +182,11 @@ pub struct Refined {
 }
 
 /// The passes only a whole recording allows, over the frames and identities a
-/// [`MatchTracker`] gave: tracks of one person joined ([`crate::relink`]) and their
-/// short gaps filled and positions steadied ([`crate::trajectory`]), lofted balls
-/// placed in the air ([`crate::flight`]), then short gaps in the ball bridged
-/// ([`crate::bridge`]) between the sightings those leave.
+/// [`MatchTracker`] gave: tracks of one person joined ([`crate::relink`], weighing how
+/// tall each stands, [`crate::stature`]) and their short gaps filled and positions
+/// steadied ([`crate::trajectory`]), lofted balls placed in the air
+/// ([`crate::flight`]), then short gaps in the ball bridged ([`crate::bridge`])
+/// between the sightings those leave.
 pub fn refine_recording(
     frames: &mut [FrameRecord],
     identities: &mut Vec<TrackRecord>,
