@@ -144,6 +144,12 @@ pub fn relink(
     // Tracks by when they were first seen, to find those starting within a gap.
     let mut starts: Vec<(f64, TrackId)> = sightings.iter().map(|(&id, s)| (s[0].0, id)).collect();
     starts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    // A later track's height is measured from its start on; an earlier one's up to the
+    // link, measured once per link point and only if a link from there is in reach.
+    let height_from_start: HashMap<TrackId, Option<f64>> = starts
+        .iter()
+        .map(|&(start, b)| (b, statures.median(b, start..=f64::INFINITY)))
+        .collect();
     let mut candidates: Vec<Link> = Vec::new();
     for (&a, seen) in &sightings {
         let last = seen[seen.len() - 1].0;
@@ -152,6 +158,7 @@ pub fn relink(
             .rev()
             .take_while(|s| last - s.0 <= options.max_split_s)
         {
+            let mut height_until_end: Option<Option<f64>> = None;
             let from = starts.partition_point(|s| s.0 <= end);
             for &(start, b) in starts[from..]
                 .iter()
@@ -165,8 +172,9 @@ pub fn relink(
                 let distance = (sightings[&b][0].1 - at).norm();
                 if distance <= reach {
                     let heights = (
-                        statures.median(a, f64::NEG_INFINITY..=end),
-                        statures.median(b, start..=f64::INFINITY),
+                        *height_until_end
+                            .get_or_insert_with(|| statures.median(a, f64::NEG_INFINITY..=end)),
+                        height_from_start[&b],
                     );
                     let unlike = match heights {
                         (Some(x), Some(y)) => (x - y).abs(),

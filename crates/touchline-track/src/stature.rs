@@ -33,15 +33,12 @@ const APART_PX: f64 = 2.0;
 /// bottom is not below the horizon.
 pub fn standing_height(panorama: &Panorama, bbox: &[f64; 4]) -> Option<f64> {
     let u = 0.5 * (bbox[0] + bbox[2]);
-    // Edges to pixel-centre coordinates, as the panorama's rays take them.
+    // Edges to pixel-centre coordinates, as the panorama's pixels are addressed.
+    let feet = panorama.ground_point(&Point2::new(u, bbox[3] - 0.5), 0.0)?;
     let head = panorama.ray(&Point2::new(u, bbox[1] - 0.5));
-    let feet = panorama.ray(&Point2::new(u, bbox[3] - 0.5));
-    if feet.z >= -1e-9 {
-        return None;
-    }
-    let eye = panorama.centre().z;
-    let distance = eye / -feet.z * feet.xy().norm();
-    Some(eye + head.z / head.xy().norm() * distance)
+    let eye = panorama.centre();
+    let distance = (feet - eye).xy().norm();
+    Some(eye.z + head.z / head.xy().norm() * distance)
 }
 
 /// Every track's measured heights over time.
