@@ -64,6 +64,16 @@ impl Aim {
         }
     }
 
+    /// The pan and tilt (degrees) of the panorama's point nearest a direction: where
+    /// it leaves the picture, for a ball above (or beside) what the cameras see.
+    pub fn nearest_seen(&self, pan_deg: f64, tilt_deg: f64) -> [f64; 2] {
+        let p = &self.panorama;
+        [
+            pan_deg.clamp(p.azimuth_min_deg, p.azimuth_max_deg),
+            tilt_deg.clamp(-p.elevation_max_deg, -p.elevation_min_deg),
+        ]
+    }
+
     /// The angles for a shot.
     pub fn shot(&self, shot: &Shot) -> ViewAngles {
         self.look_at(&shot.focus, shot.width_m)
@@ -247,6 +257,27 @@ pub(crate) mod tests {
         // The shot's width at the point spans the picture.
         let (left, _) = aim.in_view(&angles, &Point3::new(5.0, 10.0, 0.0)).unwrap();
         assert!(left > -0.2 && left < 0.3, "{left}");
+    }
+
+    #[test]
+    fn a_ball_above_the_panorama_is_aimed_at_where_it_left_the_picture() {
+        let aim = aim();
+        let on_pitch = aim.look_at(&Point3::new(10.0, 5.0, 0.11), 1.0);
+        let [pan, tilt] = aim.nearest_seen(on_pitch.pan_deg, on_pitch.tilt_deg);
+        assert_eq!([pan, tilt], [on_pitch.pan_deg, on_pitch.tilt_deg]);
+        // 30 m up over the far half: above the top of the panorama.
+        let high = aim.look_at(&Point3::new(10.0, 20.0, 30.0), 1.0);
+        let [pan, tilt] = aim.nearest_seen(high.pan_deg, high.tilt_deg);
+        assert_eq!(pan, high.pan_deg);
+        assert!(tilt > high.tilt_deg, "{tilt} against {}", high.tilt_deg);
+        // At the top edge: a narrow view just below it fits, one just above does not.
+        let narrow = |tilt_deg| ViewAngles {
+            pan_deg: pan,
+            tilt_deg,
+            fov_deg: 1.0,
+        };
+        assert!(aim.fits(&narrow(tilt + 1.0)));
+        assert!(!aim.fits(&narrow(tilt - 1.0)));
     }
 
     #[test]

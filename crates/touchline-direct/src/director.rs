@@ -106,9 +106,11 @@ struct Targets {
 impl Targets {
     fn next(&mut self, play: &Play) -> ([f64; 3], Option<[f64; 2]>) {
         let shot = self.framer.shot(play);
+        // A ball above the panorama is framed where it left the picture: the camera
+        // cannot show more of it, and chasing its true direction would only zoom out.
         let ball = shot.ball.map(|b| {
             let at = self.aim.look_at(&b, 1.0);
-            [at.pan_deg, at.tilt_deg]
+            self.aim.nearest_seen(at.pan_deg, at.tilt_deg)
         });
         (channels(&self.aim.clamp(self.aim.shot(&shot))), ball)
     }
