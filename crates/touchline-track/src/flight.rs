@@ -111,9 +111,11 @@ struct Sighting {
 
 /// Places every seen ball that a flight explains on that flight, in `frames`, and the
 /// balls the tracker coasted between two such sightings on the flight too; where one
-/// flight explains the sightings on both sides of frames the ball was lost in (for up
-/// to [`FlightOptions::bridge_s`]), it is placed on that flight there as well, as
-/// predicted. Returns how many were placed. Frames are in time order.
+/// flight explains the sightings in the air on both sides of frames the ball was lost
+/// in (for up to [`FlightOptions::bridge_s`]), it is placed on that flight there as
+/// well, as predicted, over whatever else was taken for the ball meanwhile; and on a
+/// flight's unseen start or end (see [`place_flight_ends`]). Returns how many were
+/// placed. Frames are in time order.
 pub fn reconstruct_flights(
     frames: &mut [FrameRecord],
     panorama: &Panorama,
@@ -248,6 +250,9 @@ pub fn reconstruct_flights(
 /// the same moment: a kicked ball leaves a boot, the tracker has it by the kicker's feet
 /// or a few frames on along the ground; a landed ball bounces on.
 const FLIGHT_END_REACH_M: f64 = 3.0;
+/// How fast (metres per second) the ball known a few frames from a flight's launch
+/// (landing) may have moved meanwhile: the reach grows by this for each frame between.
+const KNOWN_BALL_DRIFT_M_S: f64 = 5.0;
 
 /// The unseen ends of flights: a ball lofted high is often seen only as it comes down
 /// (it left against the crowd, or above the picture) or only as it goes up. Where the
@@ -271,20 +276,21 @@ fn place_flight_ends(
         let Some([launch, landing]) = flight.on_ground() else {
             continue;
         };
-        // (the end's time, the neighbouring sighting on that side, frames towards it)
-        let before = k.checked_sub(1).map(|j| &sightings[j]);
-        let after = sightings.get(k + 1);
-        let joined = |other: Option<&Sighting>, j: usize| {
-            other.is_some_and(|o| o.frame.abs_diff(sighting.frame) <= 2 * options.window)
-                && flying(j).is_some()
+        // Whether the run in the air goes on to the sighting `j`, a neighbour.
+        let goes_on_to = |j: Option<usize>| {
+            j.filter(|&j| flying(j).is_some())
+                .and_then(|j| sightings.get(j))
+                .is_some_and(|o| o.frame.abs_diff(sighting.frame) <= 2 * options.window)
         };
-        let ends = [
-            (launch, before, !joined(before, k.wrapping_sub(1)), -1.0),
-            (landing, after, !joined(after, k + 1), 1.0),
-        ];
-        for (end, neighbour, open, direction) in ends {
+        let (before, after) = (k.checked_sub(1), Some(k + 1));
+        // (when it was on the ground, the sighting on that side, which way in time)
+        for (end, neighbour, direction) in [(launch, before, -1.0), (landing, after, 1.0)] {
+            if goes_on_to(neighbour) {
+                continue;
+            }
+            let neighbour = neighbour.and_then(|j| sightings.get(j));
             let span = direction * (end - sighting.time);
-            if !open || span <= 1.0 / fps || span > options.bridge_s {
+            if span <= 1.0 / fps || span > options.bridge_s {
                 continue;
             }
             // Another sighting during the flight: the ball was elsewhere.
@@ -310,7 +316,7 @@ fn place_flight_ends(
             let Some((d, known)) = known_there else {
                 continue;
             };
-            let drift = 5.0 * d as f64 / fps;
+            let drift = KNOWN_BALL_DRIFT_M_S * d as f64 / fps;
             if (known - ground).norm() > FLIGHT_END_REACH_M + drift {
                 continue;
             }
