@@ -142,12 +142,11 @@ pub fn reconstruct_flights(
     let centre = panorama.centre();
     let reach = options.window as f64 / fps;
     let times: Vec<f64> = sightings.iter().map(|s| s.time).collect();
-    // The sightings between two times, inclusive.
-    let between = |from: f64, to: f64| {
-        let start = times.partition_point(|&t| t < from - 1e-9);
-        let end = times.partition_point(|&t| t <= to + 1e-9);
-        &sightings[start..end]
+    // The indices of the sightings between two times, inclusive, and the sightings.
+    let indices_between = |from: f64, to: f64| {
+        times.partition_point(|&t| t < from - 1e-9)..times.partition_point(|&t| t <= to + 1e-9)
     };
+    let between = |from: f64, to: f64| &sightings[indices_between(from, to)];
     let flights: Vec<Option<Flight>> = sightings
         .iter()
         .map(|s| {
@@ -168,9 +167,7 @@ pub fn reconstruct_flights(
         .collect();
     // The sightings in the air between two times, inclusive.
     let between_in_air = |from: f64, to: f64| -> Vec<Sighting> {
-        let start = times.partition_point(|&t| t < from - 1e-9);
-        let end = times.partition_point(|&t| t <= to + 1e-9);
-        (start..end)
+        indices_between(from, to)
             .filter(|&i| flights[i].is_some())
             .map(|i| sightings[i])
             .collect()
@@ -541,17 +538,19 @@ pub(crate) mod tests {
         }
     }
 
+    /// Up at 15 m/s from the near half: 11 m high at the top, 3 s in the air.
+    fn high_flight(t: f64) -> Point3<f64> {
+        Point3::new(
+            -15.0 + 10.0 * t,
+            -20.0 + 4.0 * t,
+            0.11 + 15.0 * t - 4.905 * t * t,
+        )
+    }
+
     #[test]
     fn a_ball_lost_high_in_its_flight_is_placed_on_it_between_the_sightings() {
         let panorama = panorama();
-        // Up at 15 m/s from the near half: 11 m high at the top, 3 s in the air.
-        let flight = |t: f64| {
-            Point3::new(
-                -15.0 + 10.0 * t,
-                -20.0 + 4.0 * t,
-                0.11 + 15.0 * t - 4.905 * t * t,
-            )
-        };
+        let flight = high_flight;
         let mut records = frames(&panorama, 75, flight);
         // Lost for 1.2 s around the top, against the sky.
         let lost = 22..52;
@@ -585,13 +584,7 @@ pub(crate) mod tests {
     #[test]
     fn something_taken_for_the_ball_during_its_flight_is_replaced_by_the_flight() {
         let panorama = panorama();
-        let flight = |t: f64| {
-            Point3::new(
-                -15.0 + 10.0 * t,
-                -20.0 + 4.0 * t,
-                0.11 + 15.0 * t - 4.905 * t * t,
-            )
-        };
+        let flight = high_flight;
         let mut records = frames(&panorama, 75, flight);
         // Lost around the top; meanwhile the tracker saw, then guessed at the feet of,
         // a player 20 m away.
