@@ -136,6 +136,17 @@ impl Aim {
         self.edge_of_fit(narrowest_lens, wanted.fov_deg, zoomed)
     }
 
+    /// The widest field of view, up to `wanted`'s, that fits the panorama at `wanted`'s
+    /// pan when the view may tilt towards the middle of the panorama as well
+    /// ([`Aim::tilt_to_fit`]).
+    pub fn widest_tilting(&self, wanted: ViewAngles) -> f64 {
+        let middle = ViewAngles {
+            tilt_deg: self.home.tilt_deg,
+            ..wanted
+        };
+        self.widest_fitting(wanted).max(self.widest_fitting(middle))
+    }
+
     /// Where, between a parameter at which `view` fits and one at which it does not,
     /// it stops fitting: the last fitting value found by bisection.
     fn edge_of_fit(&self, fits: f64, fails: f64, view: impl Fn(f64) -> ViewAngles) -> f64 {
@@ -298,6 +309,15 @@ pub(crate) mod tests {
             aim.fits(&at(widest)) && !aim.fits(&at(widest + 0.5)),
             "{widest}"
         );
+        // Tilted down from the edge, all 60° fit; 100° fit at no tilt, and the widest
+        // that does is wider than at the edge and fits once tilted.
+        assert_eq!(aim.widest_tilting(wanted), 60.0);
+        let very_wide = at(100.0);
+        let tilting = aim.widest_tilting(very_wide);
+        assert!(tilting > widest && tilting < 100.0, "{tilting}");
+        let fitted = aim.tilt_to_fit(at(tilting));
+        assert!(aim.fits(&fitted), "{fitted:?}");
+        assert!(!aim.fits(&aim.tilt_to_fit(at(tilting + 0.5))));
     }
 
     #[test]

@@ -225,8 +225,15 @@ impl Director {
                 need[from..to].iter().fold(smooth[2][t], |a, &b| a.max(b))
             })
             .collect();
+        // No wider than the panorama holds at this pan, tilted away from its top or
+        // bottom edge if need be (as below): a plan wider than that would have the
+        // final fit zoom in on the same point, or turn the view towards the middle of
+        // the panorama, away from the ball it widened for.
         let fov_target: Vec<f64> = (0..widest.len())
-            .map(|t| window_mean(&widest, t, lead))
+            .map(|t| {
+                let fov = window_mean(&widest, t, lead);
+                fov.min(self.aim.widest_tilting(angles([pan[t], tilt[t], fov])))
+            })
             .collect();
         let fov = follow_both_ways(&fov_target, fov_limits, dt);
         // A view that widened by the top or bottom of the panorama tilts away from the
@@ -448,6 +455,36 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn offline_the_zoom_plans_only_views_the_panorama_holds() {
+        // A ball lofted 13 m high from the far half over the cameras' heads to the near
+        // corner. The camera sets off before the kick and opens up to keep the ball in
+        // the picture; a view that wide fits the panorama only tilted down from its top
+        // edge. Planned without that, the final fit would zoom it back in on the same
+        // point and lose the ball before it is even struck.
+        let (from, to) = (Point2::new(26.0, -4.0), Point2::new(-22.0, -33.0));
+        let plays: Vec<Play> = (0..300)
+            .map(|i| {
+                let s = ((i as f64 / 25.0 - 2.0) / 3.2).clamp(0.0, 1.0);
+                let at = from + s * (to - from);
+                Play {
+                    people: vec![from, to + nalgebra::Vector2::new(1.0, 1.0)],
+                    ball: Some(Point3::new(at.x, at.y, 0.11 + 52.0 * s * (1.0 - s))),
+                }
+            })
+            .collect();
+        let aim = aim();
+        let views = Director::new(aim, 25.0, DirectorOptions::default()).direct(&plays);
+        assert!(views.iter().all(|v| aim.fits(v)));
+        for (i, (view, play)) in views.iter().zip(&plays).enumerate().take(50) {
+            let (x, y) = aim.in_view(view, &play.ball.unwrap()).unwrap();
+            assert!(
+                (0.1..=0.9).contains(&x) && (0.1..=0.9).contains(&y),
+                "frame {i}: {x} {y} {view:?}"
+            );
         }
     }
 
