@@ -11,6 +11,16 @@
 //! and precision from 0.865 to 0.878. Straight bridges over longer gaps (up to 25 or 50
 //! frames, at every speed limit tried) lowered precision more than they raised recall:
 //! the ball had then often gone elsewhere in between.
+//!
+//! A ball the live tracker last held at someone's feet, then lost, and next sees
+//! rolling on its own left their feet in between: traced back along the motion of its
+//! first sightings, its line passes by the spot where they held it, at the moment it
+//! was kicked. From that moment it is placed on that line. (Before it, it was most
+//! likely still at their feet, but where exactly, the tracker's own guesses there show,
+//! is right only about half the time: those frames stay empty.) On the three simulated
+//! 10-minute matches this raised ball recall by 0.6–0.7 points at the same precision;
+//! placing the ball at the holder's feet until the kick as well gained 0.3–0.7 more
+//! at 0.003–0.005 lower precision.
 
 use nalgebra::Point2;
 use touchline_core::geometry::Panorama;
@@ -33,6 +43,12 @@ pub struct BridgeOptions {
     /// How near a player's feet the ball must be seen, at both ends, for them to have
     /// dribbled it: this fraction of their height, in pixels.
     pub dribble_reach: f64,
+    /// Longest gap between a ball held at someone's feet and its next sighting that
+    /// is traced back to them, frames.
+    pub max_departure_frames: usize,
+    /// How near the spot where they held it the traced-back line must pass: this
+    /// fraction of their height, in pixels.
+    pub departure_reach: f64,
 }
 
 impl Default for BridgeOptions {
@@ -42,13 +58,25 @@ impl Default for BridgeOptions {
             max_straight_px_per_frame: 20.0,
             max_dribble_frames: 25,
             dribble_reach: 0.8,
+            max_departure_frames: 50,
+            departure_reach: 0.5,
         }
     }
 }
 
 /// Places the ball, with source [`BallSource::Bridged`], in the frames between two
-/// sightings that [`BridgeOptions`] allows bridging; returns how many were placed.
+/// sightings that [`BridgeOptions`] allows bridging, and on the way of a ball seen
+/// leaving someone's feet; returns how many were placed.
 pub fn bridge_gaps(
+    frames: &mut [FrameRecord],
+    panorama: &Panorama,
+    options: BridgeOptions,
+) -> usize {
+    between_sightings(frames, panorama, options) + departures(frames, panorama, options)
+}
+
+/// The gaps between two sightings.
+fn between_sightings(
     frames: &mut [FrameRecord],
     panorama: &Panorama,
     options: BridgeOptions,
@@ -102,6 +130,69 @@ pub fn bridge_gaps(
         }
     }
     placed
+}
+
+/// The gaps between a ball held at someone's feet and its next sighting, from the
+/// moment it left their feet (see the module's documentation).
+fn departures(frames: &mut [FrameRecord], panorama: &Panorama, options: BridgeOptions) -> usize {
+    let mut placed = 0;
+    let mut gap_start = 1;
+    while gap_start < frames.len() {
+        let Some(sighting) = (gap_start..frames.len()).find(|&i| frames[i].ball.is_some()) else {
+            break;
+        };
+        if sighting > gap_start && sighting - gap_start <= options.max_departure_frames {
+            if let Some((kick, line)) = departure(frames, gap_start, sighting, options) {
+                let from = kick.max(gap_start);
+                for (i, frame) in frames[from..sighting].iter_mut().enumerate() {
+                    frame.ball = on_ground(panorama, &line(from + i));
+                    placed += usize::from(frame.ball.is_some());
+                }
+            }
+        }
+        gap_start = sighting + 1;
+    }
+    placed
+}
+
+/// For a ball held at someone's feet in the frame before `gap_start` and next seen
+/// in `sighting`: the frame it was kicked in, and its pixel in each frame after,
+/// traced back along its first sightings' motion; `None` when that line does not
+/// pass by the spot they held it at, or the ball is not seen for long enough to tell
+/// its motion.
+fn departure(
+    frames: &[FrameRecord],
+    gap_start: usize,
+    sighting: usize,
+    options: BridgeOptions,
+) -> Option<(usize, impl Fn(usize) -> Point2<f64>)> {
+    let Some(BallSource::AtFeet(holder)) = source(frames, gap_start - 1) else {
+        return None;
+    };
+    // Its motion over its first sightings (up to three frames), per frame.
+    let run = (sighting..frames.len().min(sighting + 3))
+        .take_while(|&i| source(frames, i) == Some(BallSource::Seen))
+        .count();
+    if run < 2 {
+        return None;
+    }
+    let first = frames[sighting].ball.as_ref().map(pixel)?;
+    let later = frames[sighting + run - 1].ball.as_ref().map(pixel)?;
+    let motion = (later - first) / (run - 1) as f64;
+    let line = move |i: usize| first - motion * (sighting - i) as f64;
+    let holder_in = |i: usize| frames[i].people.iter().find(|p| p.id == holder);
+    let held_by = holder_in(gap_start - 1)?;
+    let beside_feet = frames[gap_start - 1].ball.as_ref().map(pixel)? - feet(held_by);
+    let reach = options.departure_reach * (held_by.bbox[3] - held_by.bbox[1]);
+    // The kick: where the line passes nearest the spot they held it at.
+    let (kick, miss) = (gap_start - 1..sighting)
+        .filter_map(|i| holder_in(i).map(|p| (i, (line(i) - (feet(p) + beside_feet)).norm())))
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    (miss <= reach).then_some((kick, line))
+}
+
+fn source(frames: &[FrameRecord], i: usize) -> Option<BallSource> {
+    frames.get(i)?.ball.as_ref().map(|b| b.source)
 }
 
 fn pixel(ball: &BallRecord) -> Point2<f64> {
@@ -248,6 +339,72 @@ mod tests {
             let truth = pixel_of(&panorama, ball(record.time));
             assert!((pixel(b) - truth).norm() < 2.0, "{b:?} against {truth}");
         }
+    }
+
+    /// A player standing at (0, 10) holds the ball at their feet for 20 frames (the
+    /// tracker's guess), then it is lost; 1.04 s in it is kicked away at 12 m/s, and
+    /// seen again from frame 35 on. Another player stands 15 m away.
+    fn kicked_away(panorama: &Panorama) -> Vec<FrameRecord> {
+        let feet = Point2::new(0.0, 10.0);
+        let ball =
+            move |t: f64| feet + nalgebra::Vector2::new(0.4 + 12.0 * (t - 1.04).max(0.0), -0.3);
+        let mut records = frames(
+            panorama,
+            50,
+            ball,
+            |i| i >= 35,
+            |_| {
+                vec![
+                    player(panorama, 9, feet),
+                    player(panorama, 4, Point2::new(-15.0, 0.0)),
+                ]
+            },
+        );
+        for record in &mut records[..20] {
+            let at = ball(record.time);
+            let point = Point3::new(at.x, at.y, 0.11);
+            let pixel = panorama.project(&point).unwrap();
+            record.ball = Some(BallRecord::at(
+                &point,
+                &pixel,
+                BallSource::AtFeet(TrackId(9)),
+            ));
+        }
+        records
+    }
+
+    #[test]
+    fn a_ball_seen_leaving_someones_feet_is_traced_back_to_the_kick() {
+        let panorama = panorama();
+        let mut records = kicked_away(&panorama);
+        assert_eq!(
+            bridge_gaps(&mut records, &panorama, BridgeOptions::default()),
+            9
+        );
+        // Before the kick it was still at their feet: left unknown.
+        assert!(records[20..25].iter().all(|r| r.ball.is_none()));
+        let feet = Point2::new(0.0, 10.0);
+        for record in &records[26..35] {
+            let b = record.ball.as_ref().expect("placed on its way");
+            assert_eq!(b.source, BallSource::Bridged);
+            let at = feet + nalgebra::Vector2::new(0.4 + 12.0 * (record.time - 1.04), -0.3);
+            let truth = pixel_of(&panorama, at);
+            assert!((pixel(b) - truth).norm() < 2.0, "{b:?} against {truth}");
+        }
+        // Seen next rolling away from the other player: it did not come from the
+        // holder's feet (the holder's guess was wrong), so where it was is unknown.
+        let mut records = kicked_away(&panorama);
+        for record in &mut records[35..] {
+            let at = Point2::new(-14.6, 8.0 * (record.time - 1.2));
+            let point = Point3::new(at.x, at.y, 0.11);
+            let pixel = panorama.project(&point).unwrap();
+            record.ball = Some(BallRecord::at(&point, &pixel, BallSource::Seen));
+        }
+        assert_eq!(
+            bridge_gaps(&mut records, &panorama, BridgeOptions::default()),
+            0
+        );
+        assert!(records[20..35].iter().all(|r| r.ball.is_none()));
     }
 
     #[test]
