@@ -467,7 +467,7 @@ impl BallTracker {
         // Unseen: next to a player it is at their feet (or behind them); otherwise it
         // carries on along its motion for a few frames.
         if self.holder.is_none() {
-            if let Some(person) = people.iter().find(|p| near_feet(p, &h.pixel)) {
+            if let Some(person) = people.iter().find(|p| self.may_have_taken(p, &h.pixel)) {
                 self.holder = Some(Holder {
                     person: person.id,
                     offset: (h.pixel - foot_pixel(person)) * 0.5,
@@ -530,6 +530,18 @@ impl BallTracker {
             .find(|p| p.id == holder.person)
             .is_some_and(|p| near_feet(p, &h.origin));
         from_holder || score >= HOLDER_TAKEOVER * holder.ball_score
+    }
+
+    /// Whether a ball that vanished at a pixel may have gone into someone: by their
+    /// legs ([`near_feet`]), or, for someone standing in a penalty area (or behind
+    /// it, where a keeper on the goal line whose feet are hidden is placed), anywhere
+    /// across them up to 60 % of their height above their head: a goalkeeper catches
+    /// the ball at any height. The live tracker does not know who the keepers are
+    /// (roles are decided over the whole recording), so this holds for anyone there.
+    fn may_have_taken(&self, p: &PersonState, pixel: &Point2<f64>) -> bool {
+        near_feet(p, pixel)
+            || (self.scene.pitch.in_or_behind_penalty_area(&p.position)
+                && by_legs(p, pixel, -0.6, 0.25))
     }
 
     /// Whether the ground under a pixel is where the ball rests before a restart.
@@ -787,6 +799,35 @@ mod tests {
             found = tracker.update(&[candidate(700.0, 170.0, 0.08), ball], &[]);
         }
         assert_eq!(found.map(|b| b.source), Some(BallSource::Seen));
+    }
+
+    #[test]
+    fn a_ball_caught_above_the_head_in_a_penalty_area_is_held_there() {
+        // A ball flies in from the right just above someone's head (40 px tall) and
+        // vanishes there: a goalkeeper's catch in their penalty area, or on their goal
+        // line, so they hold it; anywhere else it flew on past them.
+        let outcome = |at: Point2<f64>| {
+            let mut tracker = tracker();
+            let catcher = PersonState {
+                position: at,
+                ..standing(3, 1800.0, 420.0)
+            };
+            for frame in 0..15 {
+                let ball = candidate(1860.0 - 4.0 * frame as f64, 372.0, 0.7);
+                tracker.update(&[ball], std::slice::from_ref(&catcher));
+            }
+            (0..5)
+                .filter_map(|_| tracker.update(&[], std::slice::from_ref(&catcher)))
+                .last()
+                .map(|b| b.source)
+        };
+        for keeper in [Point2::new(-45.0, 5.0), Point2::new(53.5, -2.0)] {
+            assert_eq!(outcome(keeper), Some(BallSource::AtFeet(TrackId(3))));
+        }
+        assert_ne!(
+            outcome(Point2::new(-20.0, 5.0)),
+            Some(BallSource::AtFeet(TrackId(3)))
+        );
     }
 
     #[test]

@@ -282,6 +282,14 @@ impl Pitch {
         p.x.abs() <= hl + margin && p.y.abs() <= hw + margin
     }
 
+    /// Whether a ground point lies in either penalty area or behind it, beyond the
+    /// goal line (where the feet of a goalkeeper on the line may be placed, when they
+    /// are hidden or their box is cut short).
+    pub fn in_or_behind_penalty_area(&self, p: &Point2<f64>) -> bool {
+        let (hl, _) = self.half();
+        p.x.abs() >= hl - self.penalty_area_depth && p.y.abs() <= self.penalty_area_width / 2.0
+    }
+
     /// Whether a ground point is a spot where the ball is placed for a restart: the
     /// centre spot (kick-offs), a penalty spot or a corner arc, each grown by `margin`
     /// metres. (The goal area, where goal kicks are taken, is left out: the goal and
@@ -411,6 +419,20 @@ mod tests {
         // Open play, the goal mouth (the keeper's place), the middle of a touchline.
         for (x, y) in [(2.0, 0.0), (20.0, 10.0), (51.5, 2.0), (0.0, 34.0)] {
             assert!(!spot(x, y), "({x}, {y})");
+        }
+    }
+
+    #[test]
+    fn the_penalty_areas_are_16_5_m_deep_and_40_32_m_across_at_both_ends() {
+        let pitch = Sport::Football.pitch();
+        let there = |x: f64, y: f64| pitch.in_or_behind_penalty_area(&Point2::new(x, y));
+        // Inside, on its lines, behind the goal line.
+        for (x, y) in [(52.0, 0.0), (-36.0, 20.16), (40.0, -20.1), (-54.0, -5.0)] {
+            assert!(there(x, y), "({x}, {y})");
+        }
+        // Just outside its front edge or its side, the halfway line.
+        for (x, y) in [(35.9, 0.0), (-40.0, 20.3), (0.0, 0.0), (50.0, -25.0)] {
+            assert!(!there(x, y), "({x}, {y})");
         }
     }
 
