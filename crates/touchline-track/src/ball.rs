@@ -535,7 +535,8 @@ impl BallTracker {
     /// Whether a ball that vanished at a pixel may have gone into someone: by their
     /// legs ([`near_feet`]), or, for someone standing in a penalty area (or behind
     /// it, where a keeper on the goal line whose feet are hidden is placed), anywhere
-    /// across them up to 60 % of their height above their head: a goalkeeper catches
+    /// across them (and 60 % of their width to either side) from their feet up to 60 %
+    /// of their height above their head: a goalkeeper catches
     /// the ball at any height. The live tracker does not know who the keepers are
     /// (roles are decided over the whole recording), so this holds for anyone there.
     fn may_have_taken(&self, p: &PersonState, pixel: &Point2<f64>) -> bool {
