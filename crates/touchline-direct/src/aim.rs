@@ -140,11 +140,15 @@ impl Aim {
     /// pan when the view may tilt towards the middle of the panorama as well
     /// ([`Aim::tilt_to_fit`]).
     pub fn widest_tilting(&self, wanted: ViewAngles) -> f64 {
+        let here = self.widest_fitting(wanted);
+        if here >= wanted.fov_deg {
+            return here;
+        }
         let middle = ViewAngles {
             tilt_deg: self.home.tilt_deg,
             ..wanted
         };
-        self.widest_fitting(wanted).max(self.widest_fitting(middle))
+        here.max(self.widest_fitting(middle))
     }
 
     /// Where, between a parameter at which `view` fits and one at which it does not,

@@ -547,6 +547,20 @@ pub(crate) mod tests {
         )
     }
 
+    /// Asserts that every frame of `records` has the ball placed, as predicted,
+    /// within 0.5 m of where `path` has it.
+    fn assert_placed_on(records: &[FrameRecord], path: impl Fn(f64) -> Point3<f64>) {
+        for record in records {
+            let b = record.ball.as_ref().expect("placed on the flight");
+            assert_eq!(b.source, BallSource::Predicted);
+            let truth = path(record.time);
+            assert!(
+                (Point3::new(b.x, b.y, b.z) - truth).norm() < 0.5,
+                "{b:?} against {truth:?}"
+            );
+        }
+    }
+
     #[test]
     fn a_ball_lost_high_in_its_flight_is_placed_on_it_between_the_sightings() {
         let panorama = panorama();
@@ -558,15 +572,7 @@ pub(crate) mod tests {
             record.ball = None;
         }
         reconstruct_flights(&mut records, &panorama, 25.0, FlightOptions::default());
-        for record in &records[lost] {
-            let b = record.ball.as_ref().expect("bridged");
-            assert_eq!(b.source, BallSource::Predicted);
-            let truth = flight(record.time);
-            assert!(
-                (Point3::new(b.x, b.y, b.z) - truth).norm() < 0.5,
-                "{b:?} against {truth:?}"
-            );
-        }
+        assert_placed_on(&records[lost], flight);
         // Two separate flights with a gap between are not joined.
         let second = |t: f64| Point3::new(25.0 - 10.0 * t, 10.0, 0.11 + 15.0 * t - 4.905 * t * t);
         let mut records = frames(
@@ -602,15 +608,7 @@ pub(crate) mod tests {
             });
         }
         reconstruct_flights(&mut records, &panorama, 25.0, FlightOptions::default());
-        for record in &records[lost] {
-            let b = record.ball.as_ref().expect("on the flight");
-            assert_eq!(b.source, BallSource::Predicted);
-            let truth = flight(record.time);
-            assert!(
-                (Point3::new(b.x, b.y, b.z) - truth).norm() < 0.5,
-                "{b:?} against {truth:?}"
-            );
-        }
+        assert_placed_on(&records[lost], flight);
     }
 
     #[test]
@@ -627,15 +625,7 @@ pub(crate) mod tests {
             record.ball = None;
         }
         reconstruct_flights(&mut records, &panorama, 25.0, FlightOptions::default());
-        for record in &records[lost.clone()] {
-            let b = record.ball.as_ref().expect("placed on the flight");
-            assert_eq!(b.source, BallSource::Predicted);
-            let truth = path(record.time);
-            assert!(
-                (Point3::new(b.x, b.y, b.z) - truth).norm() < 0.5,
-                "{b:?} against {truth:?}"
-            );
-        }
+        assert_placed_on(&records[lost.clone()], path);
         // The same sightings in the air, but the ball was known 10 m away when the
         // flight would have left the ground: it did not fly from there.
         let elsewhere = Point3::new(-5.0, -20.0, 0.11);
