@@ -14,7 +14,12 @@ use touchline_core::geometry::ViewAngles;
 
 use crate::aim::Aim;
 use crate::framing::{Framer, FramingOptions, Play};
-use crate::motion::{follow_both_ways, hold_within, window_mean, Head, Hold, Limits};
+use crate::motion::{
+    follow_both_ways, hold_within, window_mean, without_small_reversals, Head, Hold, Limits,
+};
+
+/// Half the width of the window that rounds the offline pan's corners, seconds.
+const ROUNDING_S: f64 = 0.5;
 
 /// Tuning of the director.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -55,18 +60,21 @@ impl Default for DirectorOptions {
                 acceleration: 20.0,
                 jerk: 60.0,
                 dead_zone: 6.0,
+                turn_back_zone: 8.0,
             },
             tilt: Limits {
                 speed: 10.0,
                 acceleration: 10.0,
                 jerk: 40.0,
                 dead_zone: 0.75,
+                turn_back_zone: 0.75,
             },
             fov: Limits {
                 speed: 10.0,
                 acceleration: 8.0,
                 jerk: 30.0,
                 dead_zone: 4.0,
+                turn_back_zone: 4.0,
             },
             smoothing_s: 2.5,
             lead_s: 0.5,
@@ -208,6 +216,15 @@ impl Director {
         let dt = 1.0 / self.fps;
         let [pan_limits, tilt_limits, fov_limits] = self.options.limits();
         let pan = follow_both_ways(&pan, pan_limits, dt);
+        // The heads run both ways and come to rest at different points of their dead
+        // zones, so their average can stop, drift back a degree and go on: what the
+        // turn-back zone forbids either head. Such swings are taken out and the corners
+        // this leaves rounded (a mean of a one-way path runs one way too).
+        let pan = without_small_reversals(&pan, pan_limits.turn_back_zone);
+        let round = (ROUNDING_S * self.fps).round() as usize;
+        let pan: Vec<f64> = (0..pan.len())
+            .map(|t| window_mean(&pan, t, round))
+            .collect();
         let tilt = follow_both_ways(&tilt_target, tilt_limits, dt);
         // Where pan and tilt still leave the ball too near the edge, the view widens:
         // to what each frame needs, opened `lead` frames early (the most any frame in

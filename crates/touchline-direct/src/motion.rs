@@ -9,6 +9,9 @@
 //! with bounded acceleration and jerk. Offline, the same head runs forwards and
 //! backwards in time and the two paths are averaged: the lag of each cancels, and since
 //! speed, acceleration and jerk are linear in the path, the average keeps every bound.
+//! Where the two heads come to rest at different points of their dead zones, the average
+//! can pause, drift back a degree and go on; [`without_small_reversals`] takes such
+//! swings out.
 
 /// Bounds on the motion of one angle.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -21,6 +24,10 @@ pub struct Limits {
     pub jerk: f64,
     /// Differences smaller than this (degrees) do not start a move.
     pub dead_zone: f64,
+    /// Differences back the way the last move came start a move only beyond this
+    /// (degrees; never less than the dead zone): going on is cheap, turning back takes
+    /// a reason, as play swinging to and fro a little should not swing the camera.
+    pub turn_back_zone: f64,
 }
 
 /// The mean of `targets[from..=to]` with triangular weights peaking at `peak`: frames
@@ -95,6 +102,27 @@ pub struct Head {
     /// Whether a move is under way (started by leaving the dead zone, ended at rest on
     /// the target).
     moving: bool,
+    /// Where the move under way started.
+    move_start: f64,
+    /// Which way the last finished move went, if any.
+    last_way: Option<Way>,
+}
+
+/// A way an angle moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Way {
+    Up,
+    Down,
+}
+
+impl Way {
+    fn of(change: f64) -> Way {
+        if change >= 0.0 {
+            Way::Up
+        } else {
+            Way::Down
+        }
+    }
 }
 
 impl Head {
@@ -107,6 +135,8 @@ impl Head {
             speed: 0.0,
             acceleration: 0.0,
             moving: false,
+            move_start: position,
+            last_way: None,
         }
     }
 
@@ -123,8 +153,16 @@ impl Head {
     pub fn step(&mut self, target: f64) -> f64 {
         let l = self.limits;
         let error = target - self.position;
-        if !self.moving && error.abs() > l.dead_zone {
-            self.moving = true;
+        if !self.moving {
+            let zone = if self.last_way.is_some_and(|way| way != Way::of(error)) {
+                l.turn_back_zone.max(l.dead_zone)
+            } else {
+                l.dead_zone
+            };
+            if error.abs() > zone {
+                self.moving = true;
+                self.move_start = self.position;
+            }
         }
         // At rest, the head holds still: only a target beyond the dead zone moves it.
         let aim = if self.moving { target } else { self.position };
@@ -148,6 +186,7 @@ impl Head {
         self.position += self.speed * self.dt;
         if self.moving && self.speed.abs() < 0.05 * l.dead_zone && error.abs() < 0.5 * l.dead_zone {
             self.moving = false;
+            self.last_way = Some(Way::of(self.position - self.move_start));
         }
         self.position
     }
@@ -175,6 +214,89 @@ pub fn follow_both_ways(targets: &[f64], limits: Limits, dt: f64) -> Vec<f64> {
         .collect()
 }
 
+/// The frames where a path turns, ignoring swings back smaller than `min_swing`: the
+/// first frame, each turn followed by a swing of at least `min_swing`, and the last.
+/// Between two turns the path stays within their values (not so before the first turn
+/// or after the last, where it swings by less than `min_swing`).
+fn turning_points(path: &[f64], min_swing: f64) -> Vec<usize> {
+    let Some(last) = path.len().checked_sub(1) else {
+        return Vec::new();
+    };
+    let mut turns = vec![0];
+    // Until the first swing, the lowest and highest frames so far; then the way the
+    // path goes and the frame it has gone furthest that way.
+    let (mut low, mut high) = (0, 0);
+    let mut going: Option<(Way, usize)> = None;
+    for (t, &v) in path.iter().enumerate().skip(1) {
+        match going {
+            None => {
+                if v < path[low] {
+                    low = t;
+                }
+                if v > path[high] {
+                    high = t;
+                }
+                if v - path[low] >= min_swing {
+                    turns.push(low);
+                    going = Some((Way::Up, t));
+                } else if path[high] - v >= min_swing {
+                    turns.push(high);
+                    going = Some((Way::Down, t));
+                }
+            }
+            Some((way, furthest)) => {
+                let beyond = match way {
+                    Way::Up => v >= path[furthest],
+                    Way::Down => v <= path[furthest],
+                };
+                if beyond {
+                    going = Some((way, t));
+                } else if (v - path[furthest]).abs() >= min_swing {
+                    turns.push(furthest);
+                    let back = match way {
+                        Way::Up => Way::Down,
+                        Way::Down => Way::Up,
+                    };
+                    going = Some((back, t));
+                }
+            }
+        }
+    }
+    if let Some((_, furthest)) = going {
+        turns.push(furthest);
+    }
+    turns.push(last);
+    turns.dedup();
+    turns
+}
+
+/// `path` with every swing back smaller than `min_swing` taken out: between two turns
+/// (see [`turning_points`]) it runs one way only, halfway between the furthest it has
+/// come and the least it has still to go, so a camera that would stop, drift back a
+/// degree and go on holds still instead. Where the path runs one way it is unchanged,
+/// as are its turns; its first and last frames may move by less than `min_swing`. Where
+/// it starts and stops holding, its speed steps: smooth it after.
+pub fn without_small_reversals(path: &[f64], min_swing: f64) -> Vec<f64> {
+    let mut out = path.to_vec();
+    for pair in turning_points(path, min_swing).windows(2) {
+        let (from, to) = (pair[0], pair[1]);
+        // Rising, as written; a falling stretch is mirrored into a rising one.
+        let sign = if path[to] >= path[from] { 1.0 } else { -1.0 };
+        let mut still_to_go = vec![0.0; to + 1 - from];
+        let mut least = f64::INFINITY;
+        for t in (from..=to).rev() {
+            least = least.min(sign * path[t]);
+            still_to_go[t - from] = least;
+        }
+        let mut furthest = f64::NEG_INFINITY;
+        for t in from..=to {
+            furthest = furthest.max(sign * path[t]);
+            out[t] = sign * 0.5 * (furthest + still_to_go[t - from]);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +307,7 @@ mod tests {
         acceleration: 15.0,
         jerk: 60.0,
         dead_zone: 1.0,
+        turn_back_zone: 3.0,
     };
     const DT: f64 = 0.04;
 
@@ -219,6 +342,47 @@ mod tests {
     }
 
     #[test]
+    fn turning_back_takes_more_than_going_on() {
+        let mut head = Head::new(LIMITS, DT, 0.0);
+        let mut settle = |target: f64| {
+            for _ in 0..250 {
+                head.step(target);
+            }
+            head.position()
+        };
+        let up = settle(20.0);
+        assert!((up - 20.0).abs() <= LIMITS.dead_zone, "{up}");
+        // 2 degrees back: beyond the dead zone, not beyond the turn-back zone.
+        assert!((settle(up - 2.0) - up).abs() < 0.01);
+        // 2 degrees on the same way: a move.
+        let on = settle(up + 2.0);
+        assert!(on > up + 1.0, "{on}");
+        // 4 degrees back: beyond the turn-back zone.
+        assert!(settle(on - 4.0) < on - 3.0);
+    }
+
+    #[test]
+    fn a_pause_and_drift_back_becomes_a_hold_and_real_turns_stay() {
+        // Up 0 -> 10, back to 9, up to 20, down to 5: the one-degree drift back goes,
+        // the 15-degree turn stays.
+        let mut path: Vec<f64> = (0..=10).map(f64::from).collect();
+        path.extend([9.5, 9.0, 9.5]);
+        path.extend((10..=20).map(f64::from));
+        path.extend((5..20).rev().map(f64::from));
+        let out = without_small_reversals(&path, 3.0);
+        let peak = path.iter().position(|&v| v == 20.0).unwrap();
+        assert!(out[..=peak].windows(2).all(|w| w[1] >= w[0]), "{out:?}");
+        assert!(out[peak..].windows(2).all(|w| w[1] <= w[0]), "{out:?}");
+        // Unchanged where the path already ran one way, held between.
+        assert_eq!(out[..8], path[..8]);
+        assert_eq!(out[peak..], path[peak..]);
+        assert!(
+            out[10..14].iter().all(|&v| (9.0..=10.0).contains(&v)),
+            "{out:?}"
+        );
+    }
+
+    #[test]
     fn jitter_inside_the_dead_zone_never_moves_the_head() {
         let mut head = Head::new(LIMITS, DT, 5.0);
         for i in 0..500 {
@@ -228,6 +392,27 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn small_reversals_go_and_the_turns_stay(steps in proptest::collection::vec(-3.0f64..3.0, 2..200)) {
+            let path: Vec<f64> = steps.iter().scan(0.0, |at, s| { *at += s; Some(*at) }).collect();
+            let out = without_small_reversals(&path, 4.0);
+            let turns = turning_points(&path, 4.0);
+            // Between turns one way only; the turns themselves kept, each but the last
+            // followed by a swing of at least the minimum.
+            for pair in turns.windows(2) {
+                let (from, to) = (pair[0], pair[1]);
+                let rising = out[to] >= out[from];
+                prop_assert!(out[from..=to].windows(2).all(|w| w[1] == w[0] || (w[1] > w[0]) == rising));
+            }
+            let inner = &turns[1..turns.len() - 1];
+            for (i, &t) in inner.iter().enumerate() {
+                prop_assert_eq!(out[t], path[t]);
+                if i + 1 < inner.len() {
+                    prop_assert!((path[inner[i + 1]] - path[t]).abs() >= 4.0);
+                }
+            }
+        }
+
         #[test]
         fn both_ways_keeps_the_limits(targets in proptest::collection::vec(-60.0f64..60.0, 2..40)) {
             // Piecewise-constant targets, each held a second.
