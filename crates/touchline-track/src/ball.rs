@@ -97,11 +97,11 @@ struct Hypothesis {
     /// chain that has travelled may be the ball. Goal posts, corner flags and specks
     /// on the boards never do, while the ball at a restart has travelled before it
     /// rests (and the kick-off's ball as soon as it is kicked), or rests on a restart
-    /// spot (see [`RESTING_FRAMES`]).
+    /// place (see [`RESTING_FRAMES`]).
     origin: Point2<f64>,
     travelled: bool,
     /// Whether a travelled chain was the ball while this one rested: play has started
-    /// and what stays behind on the restart spot is the ball's ghost in the background
+    /// and what stays behind on the restart place is the ball's ghost in the background
     /// model, not the ball.
     play_passed_by: bool,
     /// Its latest candidates, with their frames: once it becomes the ball, those in
@@ -134,13 +134,13 @@ const OFF_PITCH_MOVING_PX: f64 = 2.0;
 /// candidates sit in warm clutter cells, next to people or still.
 const MIN_CHAIN_SCORE: f32 = 0.12;
 
-/// Frames a chain must rest on a restart spot (see [`Pitch::is_restart_spot`]) to
+/// Frames a chain must rest on a restart place (see [`Pitch::is_restart_place`]) to
 /// be the ball without having travelled: the ball placed for a kick-off, a penalty or
-/// a corner, once no other ball is known.
+/// a corner, or put down on the touchline for a throw-in, once no other ball is known.
 ///
-/// [`Pitch::is_restart_spot`]: touchline_core::geometry::Pitch::is_restart_spot
+/// [`Pitch::is_restart_place`]: touchline_core::geometry::Pitch::is_restart_place
 const RESTING_FRAMES: u32 = 12;
-/// How far from a restart spot (metres) a resting ball may lie: a ball is placed by
+/// How far from a restart place (metres) a resting ball may lie: a ball is placed by
 /// hand and located to a few decimetres.
 const RESTART_MARGIN_M: f64 = 1.0;
 
@@ -408,7 +408,7 @@ impl BallTracker {
                 let resting = !h.travelled
                     && !h.play_passed_by
                     && h.still >= RESTING_FRAMES
-                    && self.on_restart_spot(&h.pixel);
+                    && self.on_restart_place(&h.pixel);
                 in_play || resting
             })
             .collect();
@@ -546,11 +546,11 @@ impl BallTracker {
     }
 
     /// Whether the ground under a pixel is where the ball rests before a restart.
-    fn on_restart_spot(&self, pixel: &Point2<f64>) -> bool {
+    fn on_restart_place(&self, pixel: &Point2<f64>) -> bool {
         self.scene
             .panorama
             .ground_point(pixel, BALL_DIAMETER_M / 2.0)
-            .is_some_and(|p| self.scene.pitch.is_restart_spot(&p.xy(), RESTART_MARGIN_M))
+            .is_some_and(|p| self.scene.pitch.is_restart_place(&p.xy(), RESTART_MARGIN_M))
     }
 
     /// Whether the ground under a pixel lies beyond the lines by more than
@@ -721,7 +721,7 @@ mod tests {
             .panorama
             .project(&Point3::new(0.0, 0.0, BALL_DIAMETER_M / 2.0))
             .unwrap();
-        // The same resting speck somewhere off the restart spots never becomes the ball.
+        // The same resting speck somewhere off the restart places never becomes the ball.
         let elsewhere = spot + Vector2::new(300.0, 40.0);
         let mut found = Vec::new();
         for _ in 0..40 {
@@ -750,6 +750,34 @@ mod tests {
                 ball.is_none_or(|b| (b.pixel - spot).norm() > 5.0),
                 "{ball:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_ball_put_down_on_the_touchline_for_a_throw_in_is_found() {
+        let mut tracker = tracker();
+        let on_ground = |x: f64, y: f64| {
+            tracker
+                .scene
+                .panorama
+                .project(&Point3::new(x, y, BALL_DIAMETER_M / 2.0))
+                .unwrap()
+        };
+        // On the far touchline, and the same speck 4 m inside the pitch.
+        let (line, inside) = (on_ground(-11.8, 34.0), on_ground(8.0, 30.0));
+        let found: Vec<Option<BallState>> = (0..30)
+            .map(|_| {
+                let resting = [
+                    candidate(line.x, line.y, 0.3),
+                    candidate(inside.x, inside.y, 0.3),
+                ];
+                tracker.update(&resting, &[])
+            })
+            .collect();
+        assert!(found[..RESTING_FRAMES as usize].iter().all(Option::is_none));
+        for ball in &found[RESTING_FRAMES as usize + 2..] {
+            let ball = ball.expect("the ball on the touchline is found");
+            assert!((ball.pixel - line).norm() < 1.0, "{ball:?}");
         }
     }
 

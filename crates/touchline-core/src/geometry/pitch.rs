@@ -290,18 +290,19 @@ impl Pitch {
         p.x.abs() >= hl - self.penalty_area_depth && p.y.abs() <= self.penalty_area_width / 2.0
     }
 
-    /// Whether a ground point is a spot where the ball is placed for a restart: the
-    /// centre spot (kick-offs), a penalty spot or a corner arc, each grown by `margin`
-    /// metres. (The goal area, where goal kicks are taken, is left out: the goal and
-    /// the keeper stand there.)
-    pub fn is_restart_spot(&self, p: &Point2<f64>, margin: f64) -> bool {
+    /// Whether a ground point is where the ball waits for a restart: the centre spot
+    /// (kick-offs), a penalty spot, a corner arc or a touchline (throw-ins), each grown
+    /// by `margin` metres. (The goal area, where goal kicks are taken, is left out: the
+    /// goal and the keeper stand there.)
+    pub fn is_restart_place(&self, p: &Point2<f64>, margin: f64) -> bool {
         let (hl, hw) = self.half();
         let folded = Point2::new(p.x.abs(), p.y.abs());
         let centre_spot = p.coords.norm() <= margin;
         let penalty_spot =
             (Point2::new(hl - self.penalty_spot_distance, 0.0) - folded).norm() <= margin;
         let corner_arc = (Point2::new(hl, hw) - folded).norm() <= self.corner_arc_radius + margin;
-        centre_spot || penalty_spot || corner_arc
+        let touchline = folded.x <= hl && (folded.y - hw).abs() <= margin;
+        centre_spot || penalty_spot || corner_arc || touchline
     }
 
     /// Every painted marking, centre lines (half a line width inside the outer edges).
@@ -408,16 +409,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn restart_spots_are_the_centre_and_penalty_spots_and_the_corner_arcs() {
+    fn restart_places_are_the_centre_and_penalty_spots_the_corner_arcs_and_touchlines() {
         let pitch = Sport::Football.pitch();
-        let spot = |x: f64, y: f64| pitch.is_restart_spot(&Point2::new(x, y), 0.5);
+        let spot = |x: f64, y: f64| pitch.is_restart_place(&Point2::new(x, y), 0.5);
         // Kick-off, both penalty spots, all four corners (on the arc).
         assert!(spot(0.3, -0.2) && spot(41.5, 0.0) && spot(-41.5, 0.4));
         for (x, y) in [(52.0, 33.5), (-52.0, 33.5), (52.0, -33.5), (-51.8, -32.9)] {
             assert!(spot(x, y), "({x}, {y})");
         }
-        // Open play, the goal mouth (the keeper's place), the middle of a touchline.
-        for (x, y) in [(2.0, 0.0), (20.0, 10.0), (51.5, 2.0), (0.0, 34.0)] {
+        // Throw-ins, on either touchline, just inside or outside it.
+        for (x, y) in [(0.0, 34.0), (-20.0, -33.6), (40.0, 34.4)] {
+            assert!(spot(x, y), "({x}, {y})");
+        }
+        // Open play, the goal mouth (the keeper's place), beside a goal line, and
+        // beyond the touchline's reach.
+        for (x, y) in [
+            (2.0, 0.0),
+            (20.0, 10.0),
+            (51.5, 2.0),
+            (53.0, 20.0),
+            (0.0, 35.0),
+            (0.0, 32.8),
+        ] {
             assert!(!spot(x, y), "({x}, {y})");
         }
     }
