@@ -123,6 +123,13 @@ impl Way {
             Way::Down
         }
     }
+
+    fn reversed(self) -> Way {
+        match self {
+            Way::Up => Way::Down,
+            Way::Down => Way::Up,
+        }
+    }
 }
 
 impl Head {
@@ -253,11 +260,7 @@ fn turning_points(path: &[f64], min_swing: f64) -> Vec<usize> {
                     going = Some((way, t));
                 } else if (v - path[furthest]).abs() >= min_swing {
                     turns.push(furthest);
-                    let back = match way {
-                        Way::Up => Way::Down,
-                        Way::Down => Way::Up,
-                    };
-                    going = Some((back, t));
+                    going = Some((way.reversed(), t));
                 }
             }
         }
