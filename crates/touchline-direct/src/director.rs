@@ -15,7 +15,8 @@ use touchline_core::geometry::ViewAngles;
 use crate::aim::Aim;
 use crate::framing::{Framer, FramingOptions, Play};
 use crate::motion::{
-    follow_both_ways, hold_within, window_mean, without_small_reversals, Head, Hold, Limits,
+    follow_both_ways, hold_within, window_mean, window_means, without_small_reversals, Head, Hold,
+    Limits,
 };
 
 /// Half the width of the window that rounds the offline pan's corners, seconds.
@@ -189,9 +190,7 @@ impl Director {
         let smooth: Vec<Vec<f64>> = (0..3)
             .map(|c| {
                 let signal: Vec<f64> = raw.iter().map(|r| r[c]).collect();
-                (0..signal.len())
-                    .map(|t| window_mean(&signal, t, half))
-                    .collect()
+                window_means(&signal, half)
             })
             .collect();
         let lookahead = (self.options.pan_lookahead_s * self.fps).round() as usize;
@@ -221,10 +220,7 @@ impl Director {
         // turn-back zone forbids either head. Such swings are taken out and the corners
         // this leaves rounded (a mean of a one-way path runs one way too).
         let pan = without_small_reversals(&pan, pan_limits.turn_back_zone);
-        let round = (ROUNDING_S * self.fps).round() as usize;
-        let pan: Vec<f64> = (0..pan.len())
-            .map(|t| window_mean(&pan, t, round))
-            .collect();
+        let pan = window_means(&pan, (ROUNDING_S * self.fps).round() as usize);
         let tilt = follow_both_ways(&tilt_target, tilt_limits, dt);
         // Where pan and tilt still leave the ball too near the edge, the view widens:
         // to what each frame needs, opened `lead` frames early (the most any frame in

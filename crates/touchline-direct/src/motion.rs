@@ -48,6 +48,13 @@ pub fn window_mean(targets: &[f64], peak: usize, half_width: usize) -> f64 {
     }
 }
 
+/// [`window_mean`] at every frame of `targets`.
+pub fn window_means(targets: &[f64], half_width: usize) -> Vec<f64> {
+    (0..targets.len())
+        .map(|t| window_mean(targets, t, half_width))
+        .collect()
+}
+
 /// The laziest path that stays within `band[t]` of `targets[t]`: it holds still while
 /// every target of the next `lookahead` frames lies within its band of where it is, and
 /// otherwise moves only as far as those coming targets require, to the near edge of

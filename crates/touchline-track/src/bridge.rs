@@ -278,14 +278,11 @@ mod tests {
         (0..n)
             .map(|i| {
                 let time = i as f64 / 25.0;
-                let at = ball(time);
-                let point = Point3::new(at.x, at.y, 0.11);
-                let pixel = panorama.project(&point).unwrap();
                 FrameRecord {
                     frame: i as u64,
                     time,
                     people: people(time),
-                    ball: seen(i).then(|| BallRecord::at(&point, &pixel, BallSource::Seen)),
+                    ball: seen(i).then(|| on_grass(panorama, ball(time), BallSource::Seen)),
                 }
             })
             .collect()
@@ -293,6 +290,15 @@ mod tests {
 
     fn pixel_of(panorama: &Panorama, at: Point2<f64>) -> Point2<f64> {
         panorama.project(&Point3::new(at.x, at.y, 0.11)).unwrap()
+    }
+
+    /// The ball on the grass at `at`, as the tracker reports it from `source`.
+    fn on_grass(panorama: &Panorama, at: Point2<f64>, source: BallSource) -> BallRecord {
+        BallRecord::at(
+            &Point3::new(at.x, at.y, 0.11),
+            &pixel_of(panorama, at),
+            source,
+        )
     }
 
     #[test]
@@ -361,14 +367,8 @@ mod tests {
             },
         );
         for record in &mut records[..20] {
-            let at = ball(record.time);
-            let point = Point3::new(at.x, at.y, 0.11);
-            let pixel = panorama.project(&point).unwrap();
-            record.ball = Some(BallRecord::at(
-                &point,
-                &pixel,
-                BallSource::AtFeet(TrackId(9)),
-            ));
+            let held = on_grass(panorama, ball(record.time), BallSource::AtFeet(TrackId(9)));
+            record.ball = Some(held);
         }
         records
     }
@@ -396,9 +396,7 @@ mod tests {
         let mut records = kicked_away(&panorama);
         for record in &mut records[35..] {
             let at = Point2::new(-14.6, 8.0 * (record.time - 1.2));
-            let point = Point3::new(at.x, at.y, 0.11);
-            let pixel = panorama.project(&point).unwrap();
-            record.ball = Some(BallRecord::at(&point, &pixel, BallSource::Seen));
+            record.ball = Some(on_grass(&panorama, at, BallSource::Seen));
         }
         assert_eq!(
             bridge_gaps(&mut records, &panorama, BridgeOptions::default()),
