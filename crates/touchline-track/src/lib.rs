@@ -6,6 +6,8 @@
 //!   two-stage association); [`teams`]: teams and roles from kit colours.
 //! - [`ball`]: the ball tracker.
 //! - [`flight`] and [`bridge`]: offline, the ball in the air and across short gaps.
+//! - [`swaps`]: offline, puts back people two tracks swapped where they met, told by
+//!   how tall each stands ([`stature`]).
 //! - [`relink`]: offline, joins tracks that are one person lost and found again, with
 //!   [`stature`], how tall each track's person stands;
 //!   [`trajectory`]: offline, fills their short gaps and steadies their positions.
@@ -23,6 +25,7 @@ pub mod people;
 pub mod pipeline;
 pub mod relink;
 pub mod stature;
+pub mod swaps;
 pub mod teams;
 pub mod tracks;
 pub mod trajectory;

@@ -15,6 +15,7 @@ use crate::flight::{reconstruct_flights, FlightOptions};
 use crate::people::{PeopleOptions, PeopleTracker, PersonState};
 use crate::relink::{relink, RelinkOptions, Relinked};
 use crate::stature::Statures;
+use crate::swaps::{undo_swaps, SwapOptions};
 use crate::teams::{assign_teams, TrackSummary};
 use crate::tracks::{BallRecord, FrameRecord, PersonRecord, TrackRecord};
 use crate::trajectory::{finish_trajectories, TrajectoryOptions};
@@ -171,6 +172,8 @@ impl MatchTracker {
 /// What [`refine_recording`] did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Refined {
+    /// Swaps of people between two tracks put back.
+    pub swaps_undone: usize,
     /// Tracks joined, and ends split off.
     pub relinked: Relinked,
     /// People placed across short gaps in their tracks.
@@ -182,8 +185,10 @@ pub struct Refined {
 }
 
 /// The passes only a whole recording allows, over the frames and identities a
-/// [`MatchTracker`] gave: tracks of one person joined ([`crate::relink`], weighing how
-/// tall each stands, [`crate::stature`]) and their short gaps filled and positions
+/// [`MatchTracker`] gave: two tracks that swapped people where they met put back
+/// ([`crate::swaps`], by how tall each stands, [`crate::stature`]), tracks of one
+/// person joined ([`crate::relink`], weighing their heights too) and swaps put back
+/// again (where the joined tracks meet), and their short gaps filled and positions
 /// steadied ([`crate::trajectory`]), lofted balls placed in the air
 /// ([`crate::flight`]), then short gaps in the ball bridged ([`crate::bridge`])
 /// between the sightings those leave.
@@ -193,12 +198,18 @@ pub fn refine_recording(
     panorama: &Panorama,
     fps: f64,
 ) -> Refined {
-    let statures = Statures::measure(frames, panorama);
+    let mut statures = Statures::measure(frames, panorama);
+    let mut swaps_undone = undo_swaps(frames, identities, &mut statures, SwapOptions::default());
     let relinked = relink(frames, identities, &statures, RelinkOptions::default());
+    // Two tracks the relink continued with each other's person where they came out of
+    // a group meet there: put back as well.
+    let mut statures = Statures::measure(frames, panorama);
+    swaps_undone += undo_swaps(frames, identities, &mut statures, SwapOptions::default());
     let people_filled = finish_trajectories(frames, identities, fps, TrajectoryOptions::default());
     let in_flight = reconstruct_flights(frames, panorama, fps, FlightOptions::default());
     let bridged = bridge_gaps(frames, panorama, BridgeOptions::default());
     Refined {
+        swaps_undone,
         relinked,
         people_filled,
         in_flight,

@@ -74,6 +74,17 @@ impl Statures {
     /// The median height of `track` over the times in `during`, if it was measured
     /// there often enough.
     pub fn median(&self, track: TrackId, during: RangeInclusive<f64>) -> Option<f64> {
+        self.median_of_at_least(track, during, MIN_SIGHTINGS)
+    }
+
+    /// The median height of `track` over the times in `during`, if it was measured
+    /// there at least `sightings` times.
+    pub fn median_of_at_least(
+        &self,
+        track: TrackId,
+        during: RangeInclusive<f64>,
+        sightings: usize,
+    ) -> Option<f64> {
         let mut heights: Vec<f64> = self
             .by_track
             .get(&track)?
@@ -81,11 +92,24 @@ impl Statures {
             .filter(|(time, _)| during.contains(time))
             .map(|&(_, height)| height)
             .collect();
-        if heights.len() < MIN_SIGHTINGS {
+        if heights.len() < sightings.max(1) {
             return None;
         }
         heights.sort_by(f64::total_cmp);
         Some(heights[heights.len() / 2])
+    }
+
+    /// Gives track `a` the sightings `b` had after `time`, and `b` those `a` had: the
+    /// two tracks' people exchanged from then on.
+    pub fn exchange_after(&mut self, a: TrackId, b: TrackId, time: f64) {
+        let mut tail = |id: TrackId| {
+            let sightings = self.by_track.entry(id).or_default();
+            let from = sightings.partition_point(|&(t, _)| t <= time);
+            sightings.split_off(from)
+        };
+        let (tail_a, tail_b) = (tail(a), tail(b));
+        self.by_track.entry(a).or_default().extend(tail_b);
+        self.by_track.entry(b).or_default().extend(tail_a);
     }
 }
 
