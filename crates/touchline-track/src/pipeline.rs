@@ -176,6 +176,8 @@ pub struct Refined {
     pub swaps_undone: usize,
     /// Tracks joined, and ends split off.
     pub relinked: Relinked,
+    /// Tracks joined across long gaps, where their heights agree.
+    pub rejoined: Relinked,
     /// People placed across short gaps in their tracks.
     pub people_filled: usize,
     /// Balls placed on a flight.
@@ -187,8 +189,9 @@ pub struct Refined {
 /// The passes only a whole recording allows, over the frames and identities a
 /// [`MatchTracker`] gave: two tracks that swapped people where they met put back
 /// ([`crate::swaps`], by how tall each stands, [`crate::stature`]), tracks of one
-/// person joined ([`crate::relink`], weighing their heights too) and swaps put back
-/// again (where the joined tracks meet), and their short gaps filled and positions
+/// person joined ([`crate::relink`], weighing their heights too), swaps put back
+/// again (where the joined tracks meet), tracks joined across gaps of up to a minute
+/// where their heights agree, and their short gaps filled and positions
 /// steadied ([`crate::trajectory`]), lofted balls placed in the air
 /// ([`crate::flight`]), then short gaps in the ball bridged ([`crate::bridge`])
 /// between the sightings those leave.
@@ -205,12 +208,19 @@ pub fn refine_recording(
     // a group meet there: put back as well.
     let mut statures = Statures::measure(frames, panorama);
     swaps_undone += undo_swaps(frames, identities, &mut statures, SwapOptions::default());
+    let rejoined = relink(
+        frames,
+        identities,
+        &statures,
+        RelinkOptions::across_long_gaps(),
+    );
     let people_filled = finish_trajectories(frames, identities, fps, TrajectoryOptions::default());
     let in_flight = reconstruct_flights(frames, panorama, fps, FlightOptions::default());
     let bridged = bridge_gaps(frames, panorama, BridgeOptions::default());
     Refined {
         swaps_undone,
         relinked,
+        rejoined,
         people_filled,
         in_flight,
         bridged,

@@ -280,36 +280,33 @@ mod tests {
         assert_eq!(tracks.iter().map(|t| t.frames).sum::<u32>(), 2 * 201);
     }
 
+    /// Asserts that nothing is exchanged between tracks of these teams.
+    fn left_alone(frames: Vec<FrameRecord>, teams: [Team; 2]) {
+        let (mut after, mut tracks) =
+            (frames.clone(), vec![track(1, teams[0]), track(2, teams[1])]);
+        assert_eq!(undo(&mut after, &mut tracks), 0);
+        assert_eq!(after, frames);
+    }
+
     #[test]
     fn team_mates_who_kept_their_tracks_keep_them() {
-        let mut frames = meeting(false);
-        let before = frames.clone();
-        let mut tracks = vec![track(1, Team::A), track(2, Team::A)];
-        assert_eq!(undo(&mut frames, &mut tracks), 0);
-        assert_eq!(frames, before);
+        left_alone(meeting(false), [Team::A, Team::A]);
     }
 
     #[test]
     fn opponents_are_never_exchanged() {
         // Kits tell opponents apart: a swap between them is the live tracker's to
         // catch, and heights that seem to change across their meeting are not enough.
-        let mut frames = meeting(true);
-        let before = frames.clone();
-        let mut tracks = vec![track(1, Team::A), track(2, Team::B)];
-        assert_eq!(undo(&mut frames, &mut tracks), 0);
-        assert_eq!(frames, before);
+        left_alone(meeting(true), [Team::A, Team::B]);
     }
 
     #[test]
     fn heights_measured_too_briefly_decide_nothing() {
         // Only half a second of each track before the meeting.
-        let mut frames: Vec<FrameRecord> = meeting(true)
+        let frames = meeting(true)
             .into_iter()
             .filter(|f| f.time >= 3.5)
             .collect();
-        let before = frames.clone();
-        let mut tracks = vec![track(1, Team::A), track(2, Team::A)];
-        assert_eq!(undo(&mut frames, &mut tracks), 0);
-        assert_eq!(frames, before);
+        left_alone(frames, [Team::A, Team::A]);
     }
 }

@@ -121,12 +121,13 @@ pub fn run(args: &TrackArgs) -> Result<TrackStats> {
     stats.learned_ms /= n;
     stats.tracking_ms /= n;
     eprintln!(
-        "wrote {} ({} frames, {} tracks after {} swaps of people put back, {} joined and {} ends split off, {} people placed across short gaps, {} balls placed in flight and {} across short gaps; per frame: detection {:.1} ms, learned detector {:.1} ms, tracking {:.2} ms)",
+        "wrote {} ({} frames, {} tracks after {} swaps of people put back, {} joined ({} more across long gaps) and {} ends split off, {} people placed across short gaps, {} balls placed in flight and {} across short gaps; per frame: detection {:.1} ms, learned detector {:.1} ms, tracking {:.2} ms)",
         written.display(),
         stats.frames,
         identities.len(),
         refined.swaps_undone,
         refined.relinked.links,
+        refined.rejoined.links,
         refined.relinked.splits,
         refined.people_filled,
         refined.in_flight,
