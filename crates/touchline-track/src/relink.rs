@@ -29,7 +29,6 @@ use std::collections::{HashMap, HashSet};
 
 use nalgebra::Point2;
 
-use crate::ball::BallSource;
 use crate::people::TrackId;
 use crate::stature::Statures;
 use crate::tracks::{frames_per_track, FrameRecord, TrackRecord};
@@ -164,7 +163,7 @@ pub fn relink(
     }
     let identity: HashMap<TrackId, &TrackRecord> = tracks.iter().map(|t| (t.id, t)).collect();
     let same_kind = |a: TrackId, b: TrackId| match (identity.get(&a), identity.get(&b)) {
-        (Some(a), Some(b)) => a.team == b.team && a.role == b.role,
+        (Some(a), Some(b)) => a.is_same_kind(b),
         _ => false,
     };
 
@@ -271,13 +270,8 @@ pub fn relink(
         _ => root(id),
     };
     for frame in frames.iter_mut() {
-        for p in &mut frame.people {
-            p.id = renamed(p.id, frame.time);
-        }
-        // A ball at someone's feet names their track: it follows the renaming.
-        if let Some(BallSource::AtFeet(id)) = frame.ball.as_mut().map(|b| &mut b.source) {
-            *id = renamed(*id, frame.time);
-        }
+        let time = frame.time;
+        frame.rename_tracks(|id| renamed(id, time));
         // A chain's tracks never share a frame they were seen in; an unseen report
         // of the earlier one gives way to the later one's sighting.
         frame.people.sort_by_key(|p| (p.id, !p.seen));
@@ -311,6 +305,7 @@ pub fn relink(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ball::BallSource;
     use crate::teams::{Role, Team};
     use crate::tracks::{BallRecord, PersonRecord};
     use nalgebra::Point3;

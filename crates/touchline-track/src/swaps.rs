@@ -26,7 +26,6 @@
 
 use std::collections::HashMap;
 
-use crate::ball::BallSource;
 use crate::people::TrackId;
 use crate::stature::Statures;
 use crate::tracks::{frames_per_track, FrameRecord, TrackRecord};
@@ -75,7 +74,7 @@ struct Meeting {
 fn meetings(frames: &[FrameRecord], tracks: &[TrackRecord], options: &SwapOptions) -> Vec<Meeting> {
     let kind: HashMap<TrackId, &TrackRecord> = tracks.iter().map(|t| (t.id, t)).collect();
     let alike = |a: TrackId, b: TrackId| match (kind.get(&a), kind.get(&b)) {
-        (Some(a), Some(b)) => a.team.is_some() && a.team == b.team && a.role == b.role,
+        (Some(a), Some(b)) => a.team.is_some() && a.is_same_kind(b),
         _ => false,
     };
     let mut open: HashMap<(TrackId, TrackId), Meeting> = HashMap::new();
@@ -151,14 +150,9 @@ pub fn undo_swaps(
         exchange_after(frames, a, b, time);
         statures.exchange_after(a, b, time);
         // Later meetings of either track are now the other's.
-        let other = |id: TrackId| match id {
-            id if id == a => b,
-            id if id == b => a,
-            id => id,
-        };
         for later in &mut meetings[k + 1..] {
             if later.start > time {
-                let (x, y) = (other(later.a), other(later.b));
+                let (x, y) = (swapped_id(later.a, a, b), swapped_id(later.b, a, b));
                 (later.a, later.b) = (x.min(y), x.max(y));
             }
         }
@@ -173,27 +167,27 @@ pub fn undo_swaps(
     undone
 }
 
+/// `id`, with `a` and `b` exchanged.
+fn swapped_id(id: TrackId, a: TrackId, b: TrackId) -> TrackId {
+    match id {
+        id if id == a => b,
+        id if id == b => a,
+        id => id,
+    }
+}
+
 /// Names `a` what was `b` after `time`, and `b` what was `a`: the people and the ball at
 /// their feet.
 fn exchange_after(frames: &mut [FrameRecord], a: TrackId, b: TrackId, time: f64) {
-    let other = |id: &mut TrackId| {
-        if *id == a {
-            *id = b;
-        } else if *id == b {
-            *id = a;
-        }
-    };
     for frame in frames.iter_mut().filter(|f| f.time > time) {
-        frame.people.iter_mut().for_each(|p| other(&mut p.id));
-        if let Some(BallSource::AtFeet(id)) = frame.ball.as_mut().map(|b| &mut b.source) {
-            other(id);
-        }
+        frame.rename_tracks(|id| swapped_id(id, a, b));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ball::BallSource;
     use crate::flight::tests::panorama;
     use crate::stature::tests::standing;
     use crate::teams::{Role, Team};

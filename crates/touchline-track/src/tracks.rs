@@ -176,6 +176,13 @@ pub struct TrackRecord {
     pub frames: u32,
 }
 
+impl TrackRecord {
+    /// Whether two tracks may be one person: the same team and role.
+    pub fn is_same_kind(&self, other: &TrackRecord) -> bool {
+        self.team == other.team && self.role == other.role
+    }
+}
+
 #[derive(Serialize)]
 struct Header<'a> {
     format: &'static str,
@@ -256,6 +263,17 @@ impl TracksFile {
 }
 
 impl FrameRecord {
+    /// Gives each person the track `rename` names for theirs, and the ball at someone's
+    /// feet too: it names their track.
+    pub fn rename_tracks(&mut self, rename: impl Fn(TrackId) -> TrackId) {
+        for p in &mut self.people {
+            p.id = rename(p.id);
+        }
+        if let Some(BallSource::AtFeet(id)) = self.ball.as_mut().map(|b| &mut b.source) {
+            *id = rename(*id);
+        }
+    }
+
     /// This frame's people as MOTChallenge CSV rows
     /// (`frame,id,bb_left,bb_top,bb_width,bb_height,conf,x,y,z`, frames from 1, world
     /// coordinates the pitch position in metres and z = -1).
