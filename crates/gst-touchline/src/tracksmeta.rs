@@ -18,8 +18,9 @@
 //!
 //! `tracks-json` is one element of the `frames` array of a `tracks.json` (see
 //! [`touchline_track::tracks`]): each person's track `id`, pitch position `x`, `y`
-//! (metres, origin on the centre spot, x along the length), panorama `box` and whether
-//! it was `seen` this frame, and the `ball` or `null`. [`read`] gives the typed record
+//! (metres, origin on the centre spot, x along the length), panorama `box`, whether
+//! it was `seen` this frame and, when seen whole, its `head` colour, and the `ball` or
+//! `null`. [`read`] gives the typed record
 //! back; C and Python read the structure with `gst_buffer_get_custom_meta()` and parse
 //! the JSON. The scalar fields are for quick checks and `GST_DEBUG` logs.
 //!
@@ -137,6 +138,7 @@ mod tests {
                     y: 4.02,
                     bbox: [100.0, 400.0, 112.5, 440.0],
                     seen: true,
+                    head: Some([92.5, 120.0, 141.0]),
                 },
                 PersonRecord {
                     id: TrackId(8),
@@ -144,6 +146,7 @@ mod tests {
                     y: -30.0,
                     bbox: [2000.0, 900.0, 2030.0, 990.0],
                     seen: false,
+                    head: None,
                 },
             ],
             ball: ball.then_some(BallRecord {

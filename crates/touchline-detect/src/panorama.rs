@@ -29,10 +29,17 @@ const AT_FEET_CHROMA: u32 = 30;
 /// How far down a person's region may grow to reach the feet, as a fraction of the
 /// height expected there.
 const FEET_GROWTH: f64 = 0.2;
+/// The head's band of a person's box, as fractions of its height from the top: a
+/// standing person's head is the top eighth of their height.
+const HEAD_BAND: (f32, f32) = (0.0, 0.13);
 
 /// Mean colour (Y, Cb, Cr) of a person's shirt band and shorts band, from foreground
 /// pixels only.
 pub type KitColour = [f32; 6];
+
+/// Mean colour (Y, Cb, Cr) of the top of a person's box, from foreground pixels only:
+/// their hair and face, which no kit covers and which team-mates do not share.
+pub type HeadColour = [f32; 3];
 
 /// Where a person may be.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -44,6 +51,8 @@ pub struct PersonCandidate {
     pub score: f32,
     /// The kit's colours.
     pub colour: KitColour,
+    /// The head's colour.
+    pub head: HeadColour,
     /// Whether this came out of a group of people seen as one region.
     pub from_group: bool,
 }
@@ -397,6 +406,7 @@ impl PanoramaDetector {
             },
             score,
             colour: self.kit_colour(frame, blob),
+            head: self.band_colour(frame, blob, HEAD_BAND),
             from_group,
         }
     }
@@ -404,37 +414,35 @@ impl PanoramaDetector {
     /// Mean colour of the foreground in the shirt band (18–45 % down the box) and the
     /// shorts band (48–62 %).
     fn kit_colour(&self, frame: &Frame, blob: &Blob) -> KitColour {
+        let [y, u, v] = self.band_colour(frame, blob, (0.18, 0.45));
+        let [ys, us, vs] = self.band_colour(frame, blob, (0.48, 0.62));
+        [y, u, v, ys, us, vs]
+    }
+
+    /// Mean colour (Y, Cb, Cr) of the foreground in a band of the box, given as
+    /// fractions of its height from the top; mid-grey when the band has none.
+    fn band_colour(&self, frame: &Frame, blob: &Blob, (from, to): (f32, f32)) -> [f32; 3] {
         let mask = self.background.mask();
         let w = self.background.size().width as usize;
         let [py, pu, pv] = [&frame.planes[0], &frame.planes[1], &frame.planes[2]];
         let h = blob.height() as f32;
-        let mut colour = [0f32; 6];
-        for (k, (from, to)) in [(0.18f32, 0.45f32), (0.48, 0.62)].into_iter().enumerate() {
-            let y0 = blob.y0 + (h * from) as u32;
-            let y1 = (blob.y0 + (h * to).ceil() as u32).max(y0 + 1).min(blob.y1);
-            let mut sum = [0u32; 3];
-            let mut n = 0u32;
-            for y in y0..y1 {
-                for x in blob.x0..blob.x1 {
-                    let (xs, ys) = (x as usize, y as usize);
-                    if mask[ys * w + xs] == 0 {
-                        continue;
-                    }
-                    sum[0] += py.data[ys * py.stride + xs] as u32;
-                    sum[1] += pu.data[(ys / 2) * pu.stride + xs / 2] as u32;
-                    sum[2] += pv.data[(ys / 2) * pv.stride + xs / 2] as u32;
-                    n += 1;
+        let y0 = blob.y0 + (h * from) as u32;
+        let y1 = (blob.y0 + (h * to).ceil() as u32).max(y0 + 1).min(blob.y1);
+        let mut sum = [0u32; 3];
+        let mut n = 0u32;
+        for y in y0..y1 {
+            for x in blob.x0..blob.x1 {
+                let (xs, ys) = (x as usize, y as usize);
+                if mask[ys * w + xs] == 0 {
+                    continue;
                 }
-            }
-            for c in 0..3 {
-                colour[3 * k + c] = if n > 0 {
-                    sum[c] as f32 / n as f32
-                } else {
-                    128.0
-                };
+                sum[0] += py.data[ys * py.stride + xs] as u32;
+                sum[1] += pu.data[(ys / 2) * pu.stride + xs / 2] as u32;
+                sum[2] += pv.data[(ys / 2) * pv.stride + xs / 2] as u32;
+                n += 1;
             }
         }
-        colour
+        sum.map(|s| if n > 0 { s as f32 / n as f32 } else { 128.0 })
     }
 
     /// A ball at someone's feet joins their region: look for it among the region's
@@ -771,6 +779,37 @@ mod tests {
             .detect(&Frame::packed(PixelFormat::I420, scene.panorama.size, &grass).unwrap())
             .unwrap();
         (detector, scene)
+    }
+
+    #[test]
+    fn a_person_s_head_colour_is_read_from_the_top_of_their_box_not_their_kit() {
+        let (mut detector, scene) = detector_on_grass();
+        let size = scene.panorama.size;
+        let foot = scene.pixel(Point2::new(0.0, -20.0), 0.0).unwrap();
+        let tall = scene
+            .height_px_at_foot(foot, PERSON_HEIGHT_M)
+            .unwrap()
+            .round() as u32;
+        let (wide, head) = ((0.3 * tall as f64).round() as u32, tall / 8);
+        let (x0, y0) = (
+            foot.x.round() as u32 - wide / 2,
+            foot.y.round() as u32 - tall,
+        );
+        // Dark hair over a white kit, on the grass (Y 90).
+        let mut picture = picture(&scene, &[]);
+        let w = size.width as usize;
+        for row in y0..y0 + tall {
+            let luma = if row < y0 + head { 30 } else { 200 };
+            let start = row as usize * w + x0 as usize;
+            picture[start..start + wide as usize].fill(luma);
+        }
+        let found = detector
+            .detect(&Frame::packed(PixelFormat::I420, size, &picture).unwrap())
+            .unwrap();
+        assert_eq!(found.people.len(), 1, "{:?}", found.people);
+        let person = &found.people[0];
+        assert!(person.head[0] < 60.0, "head {:?}", person.head);
+        assert!(person.colour[0] > 190.0, "shirt {:?}", person.colour);
     }
 
     #[test]

@@ -684,6 +684,7 @@ mod tests {
                 y1: y as f32,
             },
             seen: true,
+            head: None,
         }
     }
 

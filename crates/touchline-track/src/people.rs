@@ -15,7 +15,7 @@
 use std::collections::VecDeque;
 
 use nalgebra::Point2;
-use touchline_detect::panorama::{KitColour, PersonCandidate};
+use touchline_detect::panorama::{HeadColour, KitColour, PersonCandidate};
 use touchline_detect::scene::{Scene, PERSON_HEIGHT_M};
 use touchline_detect::BoxPx;
 
@@ -132,6 +132,8 @@ pub struct PersonTrack {
     pub occluded: bool,
     /// The box it was seen in this frame, if seen.
     pub seen_box: Option<BoxPx>,
+    /// Its head's colour this frame, if seen whole (see [`head_if_whole`]).
+    pub seen_head: Option<HeadColour>,
     /// Sum of its pitch positions over the frames it was reported (for roles).
     pub position_sum: [f64; 2],
     /// Frames it was reported in.
@@ -165,6 +167,8 @@ pub struct PersonState {
     pub bbox: BoxPx,
     /// Whether it was seen this frame (otherwise predicted).
     pub seen: bool,
+    /// Its head's colour, if it was seen whole this frame.
+    pub head: Option<HeadColour>,
 }
 
 /// The people tracker.
@@ -248,6 +252,7 @@ impl PeopleTracker {
         for track in &mut self.tracks {
             track.filter.predict(self.dt);
             track.seen_box = None;
+            track.seen_head = None;
             track.occluded = false;
         }
         let measured: Vec<(usize, Measurement)> = candidates
@@ -392,6 +397,7 @@ impl PeopleTracker {
                 confirmed: self.options.confirm_after <= 1,
                 occluded: false,
                 seen_box: Some(candidate.bbox),
+                seen_head: head_if_whole(candidate, self.options.high_score),
                 position_sum: [0.0; 2],
                 reported: 0,
                 age: 0,
@@ -428,6 +434,7 @@ impl PeopleTracker {
                 velocity: track.filter.velocity(),
                 bbox,
                 seen: track.seen_box.is_some(),
+                head: track.seen_head,
             });
         }
         out
@@ -461,6 +468,7 @@ impl PeopleTracker {
                 let old = &mut self.tracks[i];
                 old.filter = young.filter.clone();
                 old.seen_box = young.seen_box;
+                old.seen_head = young.seen_head;
                 old.misses = 0;
                 old.hits = young.hits;
                 old.occluded = false;
@@ -537,6 +545,7 @@ impl PeopleTracker {
             track.confirmed = true;
         }
         track.seen_box = Some(candidate.bbox);
+        track.seen_head = head_if_whole(candidate, self.options.high_score);
         let (w, h) = (
             candidate.bbox.x1 - candidate.bbox.x0,
             candidate.bbox.y1 - candidate.bbox.y0,
@@ -611,6 +620,12 @@ impl PeopleTracker {
     }
 }
 
+/// A candidate's head colour when it is one whole person, sure enough: a group's
+/// pieces and fragments may take in someone else's head, or none.
+fn head_if_whole(candidate: &PersonCandidate, high_score: f32) -> Option<HeadColour> {
+    (!candidate.from_group && candidate.score >= high_score).then_some(candidate.head)
+}
+
 /// Where a track's person is in the picture this frame: the box it was seen in, or
 /// its predicted box when unseen.
 fn box_now(scene: &Scene, track: &PersonTrack) -> Option<BoxPx> {
@@ -668,6 +683,7 @@ mod tests {
             },
             score: 0.9,
             colour: [120.0, 100.0, 160.0, 200.0, 128.0, 128.0],
+            head: [90.0, 120.0, 140.0],
             from_group: false,
         }
     }

@@ -205,9 +205,15 @@ pub fn refine_recording(
     let mut swaps_undone = undo_swaps(frames, identities, &mut statures, SwapOptions::default());
     let relinked = relink(frames, identities, &statures, RelinkOptions::default());
     // Two tracks the relink continued with each other's person where they came out of
-    // a group meet there: put back as well.
+    // a group meet there: put back as well, by heights alone (see
+    // [`SwapOptions::after_relink`]).
     let mut statures = Statures::measure(frames, panorama);
-    swaps_undone += undo_swaps(frames, identities, &mut statures, SwapOptions::default());
+    swaps_undone += undo_swaps(
+        frames,
+        identities,
+        &mut statures,
+        SwapOptions::after_relink(),
+    );
     let rejoined = relink(
         frames,
         identities,

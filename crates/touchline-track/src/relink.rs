@@ -317,6 +317,7 @@ mod tests {
             y: 0.0,
             bbox: [0.0; 4],
             seen,
+            head: None,
         }
     }
 

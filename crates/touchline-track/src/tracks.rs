@@ -6,7 +6,8 @@
 //!   "panorama": {...the rig's panorama...}, "pitch": {...the rig's pitch...},
 //!   "frames": [
 //!     {"frame": 0, "time": 0.0,
-//!      "people": [{"id": 3, "x": -12.31, "y": 4.02, "box": [x0, y0, x1, y1], "seen": true}, ...],
+//!      "people": [{"id": 3, "x": -12.31, "y": 4.02, "box": [x0, y0, x1, y1], "seen": true,
+//!                  "head": [y, cb, cr]}, ...],
 //!      "ball": {"u": 1910.5, "v": 420.0, "x": 0.12, "y": -0.4, "z": 0.11, "source": "seen"}},
 //!     ...
 //!   ],
@@ -14,7 +15,8 @@
 //! }
 //! ```
 //! Positions are pitch metres (origin at the centre spot, x along the length), boxes
-//! panorama pixels. `ball` is `null` in frames where the ball is not known; its
+//! panorama pixels; `head` is the mean colour of the top of the box (hair and face),
+//! given when the person was seen whole. `ball` is `null` in frames where the ball is not known; its
 //! `source` is `seen`, `predicted`, `{"at_feet": id}` or `bridged`. `people` at the end gives
 //! each track's team (`a`, `b` or `null` for the referee) and role, decided over the
 //! whole recording.
@@ -63,6 +65,10 @@ pub struct PersonRecord {
     pub bbox: [f64; 4],
     /// Seen this frame (otherwise predicted).
     pub seen: bool,
+    /// Mean colour (Y, Cb, Cr) of the top of the box, their hair and face, when seen
+    /// whole this frame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<[f32; 3]>,
 }
 
 impl From<&PersonState> for PersonRecord {
@@ -73,6 +79,7 @@ impl From<&PersonState> for PersonRecord {
             y: round(p.position.y, 2),
             bbox: [p.bbox.x0, p.bbox.y0, p.bbox.x1, p.bbox.y1].map(|v| round(v as f64, 1)),
             seen: p.seen,
+            head: p.head.map(|c| c.map(|v| round(f64::from(v), 1) as f32)),
         }
     }
 }

@@ -109,6 +109,7 @@ fn fill_gaps(
                             y: lerp(q.y, p.y),
                             bbox: bbox.map(|v| round(v, 1)),
                             seen: false,
+                            head: None,
                         },
                     ));
                 }
@@ -170,6 +171,7 @@ mod tests {
             y,
             bbox: [x, 0.0, x + 10.0, 30.0],
             seen: true,
+            head: None,
         }
     }
 

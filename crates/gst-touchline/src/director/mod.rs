@@ -87,6 +87,7 @@ mod tests {
             y,
             bbox: [0.0, 0.0, 1.0, 1.0],
             seen: true,
+            head: None,
         }
     }
 

@@ -35,6 +35,7 @@ fn record(frame: u64, ball: Option<(f64, f64)>) -> FrameRecord {
                     y: y + dy,
                     bbox: [0.0, 0.0, 10.0, 30.0],
                     seen: true,
+                    head: None,
                 })
                 .collect()
         })
