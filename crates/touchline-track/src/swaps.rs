@@ -77,10 +77,14 @@ impl Default for SwapOptions {
 
 impl SwapOptions {
     /// For the pass after the relink: heights alone decide. With heads as well, on
-    /// the simulated match of seed 2 that pass made four more exchanges (two of them,
-    /// by the truth, putting two people back on their tracks for the 15 s either side),
-    /// yet people HOTA fell from 0.506 to 0.482 after it, 0.551 to 0.526 at the end
-    /// (seeds 7 and 3: +0.004 each); not understood, so heads are not used there.
+    /// the simulated match of seed 2 that pass made four more exchanges and people
+    /// HOTA fell from 0.551 to 0.526 (seeds 7 and 3: +0.004 each). One at a time: the
+    /// two the truth shows putting two people back on their tracks for the 15 s either
+    /// side moved it by +0.003 and −0.001; one between tracks whose heights both
+    /// changed by 10–15 cm across the meeting (neither pairing matched; heads tipped a
+    /// tie) by −0.007; one where all four heights agreed within about 2 cm and the heads
+    /// clearly changed places by −0.016 (the truth could not say who those tracks
+    /// held). Too few to tell a rule from; heads are not used there.
     pub fn after_relink() -> SwapOptions {
         SwapOptions {
             head_m_per_level: 0.0,
