@@ -130,10 +130,8 @@ pub struct PersonTrack {
     pub confirmed: bool,
     /// Whether it is hidden by someone else this frame.
     pub occluded: bool,
-    /// The box it was seen in this frame, if seen.
-    pub seen_box: Option<BoxPx>,
-    /// Its head's colour this frame, if seen whole (see [`head_if_whole`]).
-    pub seen_head: Option<HeadColour>,
+    /// How it was seen this frame, if seen.
+    pub seen: Option<Sighting>,
     /// Sum of its pitch positions over the frames it was reported (for roles).
     pub position_sum: [f64; 2],
     /// Frames it was reported in.
@@ -151,6 +149,28 @@ impl PersonTrack {
             self.colour_total
                 .map(|v| (v / self.colour_samples as f64) as f32)
         })
+    }
+}
+
+/// How a track was seen in one frame.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sighting {
+    /// The candidate's box.
+    pub bbox: BoxPx,
+    /// Its head's colour, if it was one whole person, sure enough: a group's pieces
+    /// and fragments may take in someone else's head, or none.
+    pub head: Option<HeadColour>,
+}
+
+impl Sighting {
+    /// How `candidate` sees a track, its head kept if it is whole and scores at least
+    /// `high_score`.
+    fn of(candidate: &PersonCandidate, high_score: f32) -> Sighting {
+        let whole = !candidate.from_group && candidate.score >= high_score;
+        Sighting {
+            bbox: candidate.bbox,
+            head: whole.then_some(candidate.head),
+        }
     }
 }
 
@@ -251,8 +271,7 @@ impl PeopleTracker {
     pub fn update(&mut self, candidates: &[PersonCandidate]) -> Vec<PersonState> {
         for track in &mut self.tracks {
             track.filter.predict(self.dt);
-            track.seen_box = None;
-            track.seen_head = None;
+            track.seen = None;
             track.occluded = false;
         }
         let measured: Vec<(usize, Measurement)> = candidates
@@ -396,8 +415,7 @@ impl PeopleTracker {
                 misses: 0,
                 confirmed: self.options.confirm_after <= 1,
                 occluded: false,
-                seen_box: Some(candidate.bbox),
-                seen_head: head_if_whole(candidate, self.options.high_score),
+                seen: Some(Sighting::of(candidate, self.options.high_score)),
                 position_sum: [0.0; 2],
                 reported: 0,
                 age: 0,
@@ -433,8 +451,8 @@ impl PeopleTracker {
                 position,
                 velocity: track.filter.velocity(),
                 bbox,
-                seen: track.seen_box.is_some(),
-                head: track.seen_head,
+                seen: track.seen.is_some(),
+                head: track.seen.and_then(|s| s.head),
             });
         }
         out
@@ -446,7 +464,7 @@ impl PeopleTracker {
         let mut i = 0;
         while i < self.tracks.len() {
             let old = &self.tracks[i];
-            let expected = if old.confirmed && old.seen_box.is_none() {
+            let expected = if old.confirmed && old.seen.is_none() {
                 predicted_box(&self.scene, old)
             } else {
                 None
@@ -455,8 +473,8 @@ impl PeopleTracker {
                 self.tracks.iter().position(|t| {
                     t.id != old.id
                         && t.age <= old.misses + 2
-                        && t.seen_box.is_some_and(|s| {
-                            s.iou(&b) > 0.3
+                        && t.seen.is_some_and(|s| {
+                            s.bbox.iou(&b) > 0.3
                                 || (t.filter.position() - old.filter.position()).norm()
                                     < self.options.reunite_reach_m
                         })
@@ -467,8 +485,7 @@ impl PeopleTracker {
                 let i = if j < i { i - 1 } else { i };
                 let old = &mut self.tracks[i];
                 old.filter = young.filter.clone();
-                old.seen_box = young.seen_box;
-                old.seen_head = young.seen_head;
+                old.seen = young.seen;
                 old.misses = 0;
                 old.hits = young.hits;
                 old.occluded = false;
@@ -544,8 +561,7 @@ impl PeopleTracker {
         if track.hits >= confirm_after {
             track.confirmed = true;
         }
-        track.seen_box = Some(candidate.bbox);
-        track.seen_head = head_if_whole(candidate, self.options.high_score);
+        track.seen = Some(Sighting::of(candidate, self.options.high_score));
         let (w, h) = (
             candidate.bbox.x1 - candidate.bbox.x0,
             candidate.bbox.y1 - candidate.bbox.y0,
@@ -620,16 +636,13 @@ impl PeopleTracker {
     }
 }
 
-/// A candidate's head colour when it is one whole person, sure enough: a group's
-/// pieces and fragments may take in someone else's head, or none.
-fn head_if_whole(candidate: &PersonCandidate, high_score: f32) -> Option<HeadColour> {
-    (!candidate.from_group && candidate.score >= high_score).then_some(candidate.head)
-}
-
 /// Where a track's person is in the picture this frame: the box it was seen in, or
 /// its predicted box when unseen.
 fn box_now(scene: &Scene, track: &PersonTrack) -> Option<BoxPx> {
-    track.seen_box.or_else(|| predicted_box(scene, track))
+    track
+        .seen
+        .map(|s| s.bbox)
+        .or_else(|| predicted_box(scene, track))
 }
 
 /// The box of an unseen track: its usual shape standing at its predicted feet.

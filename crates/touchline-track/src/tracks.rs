@@ -16,10 +16,10 @@
 //! ```
 //! Positions are pitch metres (origin at the centre spot, x along the length), boxes
 //! panorama pixels; `head` is the mean colour of the top of the box (hair and face),
-//! given when the person was seen whole. `ball` is `null` in frames where the ball is not known; its
-//! `source` is `seen`, `predicted`, `{"at_feet": id}` or `bridged`. `people` at the end gives
-//! each track's team (`a`, `b` or `null` for the referee) and role, decided over the
-//! whole recording.
+//! given when the person was seen whole. `ball` is `null` in frames where the ball is
+//! not known; its `source` is `seen`, `predicted`, `{"at_feet": id}` or `bridged`.
+//! `people` at the end gives each track's team (`a`, `b` or `null` for the referee)
+//! and role, decided over the whole recording.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
