@@ -10,7 +10,10 @@
 //! bias it), and follows slow light changes. Foreground pixels are updated only every
 //! [`ForegroundOptions::foreground_update_every`] frames, so a player standing still
 //! fades into the background only after many seconds, while the ghost left where a
-//! player stood in the first frame fades at the same slow pace.
+//! player stood in the first frame fades at the same slow pace. Where the tracker says
+//! someone is, it holds the background ([`BackgroundModel::hold`]): slowed like
+//! foreground under people on the move, not learning at all under people standing or
+//! walking about one spot, whose feet would otherwise fade in the end.
 //!
 //! Shadows are not foreground: a pixel darker than the background by a bounded ratio,
 //! with its chroma darkened by about the same ratio, is the same surface in less light.
@@ -151,8 +154,17 @@ pub struct BackgroundModel {
     /// 1 where the latest frame is foreground, one byte per pixel.
     mask: Vec<u8>,
     frames: u64,
-    /// Regions whose background learns slowly in the next frame.
-    held: Vec<Blob>,
+    /// Regions whose background is held in the next frame, and how.
+    held: Vec<(Blob, Hold)>,
+}
+
+/// How the background of a region where someone is tracked learns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hold {
+    /// At the slow pace of foreground pixels: someone moving through.
+    Slowed,
+    /// Not at all: someone standing still, whose feet would otherwise fade.
+    Frozen,
 }
 
 impl BackgroundModel {
@@ -179,25 +191,30 @@ impl BackgroundModel {
         })
     }
 
-    /// Makes the background learn the next frame's pixels in these regions only at
-    /// the slow pace of foreground pixels, whether or not they differ from it. Someone
-    /// tracked there who stands still, or whose socks are nearly the grass's colour,
-    /// would otherwise fade into the background a little more on every frame a pixel
-    /// of theirs falls under the threshold, until their legs are gone and their feet
-    /// are placed metres away along the line of sight. (Holding them for longer would
-    /// also hold a ghost that is tracked for a while.)
-    pub fn hold(&mut self, regions: impl IntoIterator<Item = Blob>) {
+    /// Holds the background of these regions in the next frame: [`Hold::Slowed`] ones
+    /// learn only at the slow pace of foreground pixels, whether or not they differ
+    /// from it, and [`Hold::Frozen`] ones do not learn. Someone tracked there whose
+    /// socks are nearly the grass's colour would otherwise fade into the background a
+    /// little more on every frame a pixel of theirs falls under the threshold, until
+    /// their legs are gone and their feet are placed metres away along the line of
+    /// sight; someone standing still fades even at the slow pace, boots first (faint
+    /// against the grass), which the tracker's frozen holds prevent. (The caller bounds
+    /// how long a region stays frozen: a ghost that is tracked would never fade.)
+    pub fn hold(&mut self, regions: impl IntoIterator<Item = (Blob, Hold)>) {
         let (w, h) = (self.size.width, self.size.height);
         self.held = regions
             .into_iter()
-            .map(|r| Blob {
-                x0: r.x0.min(w),
-                x1: r.x1.min(w),
-                y0: r.y0.min(h),
-                y1: r.y1.min(h),
-                pixels: 0,
+            .map(|(r, hold)| {
+                let r = Blob {
+                    x0: r.x0.min(w),
+                    x1: r.x1.min(w),
+                    y0: r.y0.min(h),
+                    y1: r.y1.min(h),
+                    pixels: 0,
+                };
+                (r, hold)
             })
-            .filter(|r| r.x0 < r.x1 && r.y0 < r.y1)
+            .filter(|(r, _)| r.x0 < r.x1 && r.y0 < r.y1)
             .collect();
     }
 
@@ -255,12 +272,13 @@ impl BackgroundModel {
             .is_multiple_of(u64::from(self.options.foreground_update_every.max(1)));
         let mut held = std::mem::take(&mut self.held);
         if update_foreground {
-            // Held pixels learn on these frames, as foreground ones do.
-            held.clear();
+            // Slowed pixels learn on these frames, as foreground ones do.
+            held.retain(|(_, hold)| *hold == Hold::Frozen);
         }
         // The columns held in a row.
         let held_in = |y: usize| {
             held.iter()
+                .map(|(r, _)| r)
                 .filter(move |r| (r.y0 as usize..r.y1 as usize).contains(&y))
                 .map(|r| (r.x0 as usize, r.x1 as usize))
         };
@@ -852,7 +870,7 @@ mod tests {
     }
 
     #[test]
-    fn legs_near_the_grass_colour_fade_unless_held_where_someone_is_tracked() {
+    fn legs_near_the_grass_colour_fade_unless_held_and_standing_legs_unless_frozen() {
         let size = ImageSize::new(32, 32).unwrap();
         let grass = frame_bytes(size, 100, 110, 118);
         let legs = (12, 12, 16, 20);
@@ -864,23 +882,24 @@ mod tests {
             paint(&mut picture, size, legs, [luma, 110, 118]);
             picture
         };
-        let legs_seen = |held: bool| {
+        let legs_seen = |held: Option<Hold>, frames: usize| {
             let mut model = model_over(
                 size,
                 ColumnSpans::full(size),
                 ForegroundOptions::default(),
                 &grass,
             );
-            for k in 0..26 {
-                if held {
+            for k in 0..frames {
+                if let Some(hold) = held {
                     let (x0, y0, x1, y1) = legs;
-                    model.hold([Blob {
+                    let region = Blob {
                         x0: x0 as u32 - 2,
                         y0: y0 as u32 - 2,
                         x1: x1 as u32 + 2,
                         y1: y1 as u32 + 2,
                         pixels: 0,
-                    }]);
+                    };
+                    model.hold([(region, hold)]);
                 }
                 model
                     .apply(&Frame::packed(PixelFormat::I420, size, &picture(k)).unwrap())
@@ -891,9 +910,12 @@ mod tests {
         };
         // Each dark frame moved the background a level towards the socks, until even the
         // light frames were under the threshold.
-        assert_eq!(legs_seen(false), 0);
+        assert_eq!(legs_seen(None, 26), 0);
         // Held, the background moved only on every eighth frame.
-        assert_eq!(legs_seen(true), 1);
+        assert_eq!(legs_seen(Some(Hold::Slowed), 26), 1);
+        // Someone standing there for eight seconds fades even so; frozen, they do not.
+        assert_eq!(legs_seen(Some(Hold::Slowed), 200), 0);
+        assert_eq!(legs_seen(Some(Hold::Frozen), 200), 1);
     }
 
     #[test]

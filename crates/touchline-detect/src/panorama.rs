@@ -16,7 +16,7 @@ use touchline_core::image::yuv_to_rgb;
 use touchline_core::warp::Frame;
 
 use crate::detector::{OnnxDetector, TileOptions};
-use crate::foreground::{connected_regions, BackgroundModel, Blob, ForegroundOptions};
+use crate::foreground::{connected_regions, BackgroundModel, Blob, ForegroundOptions, Hold};
 use crate::scene::{Scene, BALL_DIAMETER_M, PERSON_HEIGHT_M};
 use crate::{BoxPx, ObjectClass, Result};
 
@@ -236,15 +236,18 @@ impl PanoramaDetector {
         &self.background
     }
 
-    /// Slows the background's learning where these boxes are in the next frame: where
+    /// Holds the background's learning where these boxes are in the next frame: where
     /// people are tracked (see [`BackgroundModel::hold`]).
-    pub fn hold_background(&mut self, boxes: impl IntoIterator<Item = BoxPx>) {
-        self.background.hold(boxes.into_iter().map(|b| Blob {
-            x0: b.x0.max(0.0).floor() as u32,
-            y0: b.y0.max(0.0).floor() as u32,
-            x1: b.x1.max(0.0).ceil() as u32,
-            y1: b.y1.max(0.0).ceil() as u32,
-            pixels: 0,
+    pub fn hold_background(&mut self, boxes: impl IntoIterator<Item = (BoxPx, Hold)>) {
+        self.background.hold(boxes.into_iter().map(|(b, hold)| {
+            let region = Blob {
+                x0: b.x0.max(0.0).floor() as u32,
+                y0: b.y0.max(0.0).floor() as u32,
+                x1: b.x1.max(0.0).ceil() as u32,
+                y1: b.y1.max(0.0).ceil() as u32,
+                pixels: 0,
+            };
+            (region, hold)
         }));
     }
 

@@ -15,6 +15,7 @@
 use std::collections::VecDeque;
 
 use nalgebra::Point2;
+use touchline_detect::foreground::Hold;
 use touchline_detect::panorama::{HeadColour, KitColour, PersonCandidate};
 use touchline_detect::scene::{Scene, PERSON_HEIGHT_M};
 use touchline_detect::BoxPx;
@@ -73,6 +74,15 @@ pub struct PeopleOptions {
     /// track's last [`PeopleOptions::kit_window`] whole sightings and all its earlier
     /// ones above which it has swapped to someone in another kit.
     pub kit_change: f64,
+    /// Tracks slower than this (m/s) are standing or walking about one spot, and the
+    /// background under them does not learn at all ([`Hold::Frozen`]): at the slow pace
+    /// it learns under everyone else, the boots of a goalkeeper shuffling about their
+    /// goal faded a pixel short, which is half a metre of depth at the far goal.
+    pub still_speed: f64,
+    /// Frames in a row a track may keep the background under it from learning; after
+    /// that it learns at the slow pace again, so that something still that is tracked
+    /// as a person (a ghost, a kit bag) fades in the end.
+    pub still_hold_limit: u32,
 }
 
 impl Default for PeopleOptions {
@@ -99,6 +109,8 @@ impl Default for PeopleOptions {
             colour_weight: 1.0 / 150.0,
             kit_window: 4,
             kit_change: 2000.0,
+            still_speed: 1.5,
+            still_hold_limit: 1500,
         }
     }
 }
@@ -138,6 +150,8 @@ pub struct PersonTrack {
     pub reported: u32,
     /// Frames since it was started.
     pub age: u32,
+    /// Frames in a row it has moved slower than [`PeopleOptions::still_speed`].
+    pub still_for: u32,
 }
 
 impl PersonTrack {
@@ -228,23 +242,31 @@ impl PeopleTracker {
 
     /// Where the confirmed tracks' people are in the picture, their whole height down
     /// to where a standing person's feet would be (legs the detector lost included),
-    /// with a margin.
-    pub fn places(&self) -> impl Iterator<Item = BoxPx> + '_ {
-        self.tracks.iter().filter(|t| t.confirmed).filter_map(|t| {
-            let b = box_now(&self.scene, t)?;
-            let (w, h) = (b.x1 - b.x0, b.y1 - b.y0);
-            let head = Point2::new(((b.x0 + b.x1) / 2.0) as f64, b.y0 as f64);
-            let feet = self
-                .scene
-                .standing_foot(head, b.y1 as f64)
-                .map_or(b.y1, |f| (f.y as f32).max(b.y1));
-            Some(BoxPx {
-                x0: b.x0 - 0.25 * w,
-                y0: b.y0 - 0.1 * h,
-                x1: b.x1 + 0.25 * w,
-                y1: feet + 0.1 * h,
+    /// with a margin, and how the background there is to be held: frozen under people
+    /// standing or walking (for at most [`PeopleOptions::still_hold_limit`] frames),
+    /// slowed under everyone else.
+    pub fn places(&self) -> impl Iterator<Item = (BoxPx, Hold)> + '_ {
+        let options = self.options;
+        self.tracks
+            .iter()
+            .filter(|t| t.confirmed)
+            .filter_map(move |t| {
+                let b = box_now(&self.scene, t)?;
+                let (w, h) = (b.x1 - b.x0, b.y1 - b.y0);
+                let head = Point2::new(((b.x0 + b.x1) / 2.0) as f64, b.y0 as f64);
+                let feet = self
+                    .scene
+                    .standing_foot(head, b.y1 as f64)
+                    .map_or(b.y1, |f| (f.y as f32).max(b.y1));
+                let place = BoxPx {
+                    x0: b.x0 - 0.25 * w,
+                    y0: b.y0 - 0.1 * h,
+                    x1: b.x1 + 0.25 * w,
+                    y1: feet + 0.1 * h,
+                };
+                let still = (1..=options.still_hold_limit).contains(&t.still_for);
+                Some((place, if still { Hold::Frozen } else { Hold::Slowed }))
             })
-        })
     }
 
     /// Every track ever reported, ended or live.
@@ -419,6 +441,7 @@ impl PeopleTracker {
                 position_sum: [0.0; 2],
                 reported: 0,
                 age: 0,
+                still_for: 0,
             });
         }
 
@@ -426,6 +449,11 @@ impl PeopleTracker {
         let mut out = Vec::new();
         for track in &mut self.tracks {
             track.age += 1;
+            track.still_for = if track.filter.velocity().norm() < options.still_speed {
+                track.still_for + 1
+            } else {
+                0
+            };
             let reportable = track.misses == 0
                 || (track.occluded && track.misses <= options.report_occluded)
                 || track.misses <= options.report_unseen;
@@ -829,6 +857,36 @@ mod tests {
     }
 
     #[test]
+    fn the_background_is_frozen_under_someone_standing_for_at_most_the_limit() {
+        let scene = scene();
+        let options = PeopleOptions {
+            still_hold_limit: 100,
+            ..PeopleOptions::default()
+        };
+        let holds = |run: &dyn Fn(u32) -> Point2<f64>| {
+            let mut tracker = PeopleTracker::new(self::scene(), 25.0, options);
+            (0..150)
+                .map(|k| {
+                    tracker.update(&[standing_at(&scene, run(k))]);
+                    let places: Vec<Hold> = tracker.places().map(|(_, hold)| hold).collect();
+                    places.first().copied()
+                })
+                .collect::<Vec<_>>()
+        };
+        // Standing still: frozen once confirmed, until the limit.
+        let standing = holds(&|_| Point2::new(-30.0, 20.0));
+        assert_eq!(standing[10], Some(Hold::Frozen));
+        assert_eq!(standing[99], Some(Hold::Frozen));
+        assert_eq!(standing[120], Some(Hold::Slowed));
+        // Running at 5 m/s: slowed throughout.
+        let running = holds(&|k| Point2::new(-30.0 + 0.2 * k as f64, 20.0));
+        assert!(
+            running[10..].iter().all(|h| *h == Some(Hold::Slowed)),
+            "{running:?}"
+        );
+    }
+
+    #[test]
     fn the_place_held_for_someone_seen_down_to_the_shorts_reaches_their_feet() {
         let scene = scene();
         let ground = Point2::new(-30.0, 20.0);
@@ -846,7 +904,7 @@ mod tests {
         for _ in 0..5 {
             tracker.update(&[upper]);
         }
-        let places: Vec<BoxPx> = tracker.places().collect();
+        let places: Vec<BoxPx> = tracker.places().map(|(b, _)| b).collect();
         assert_eq!(places.len(), 1, "{places:?}");
         let feet = scene.pixel(ground, 0.0).unwrap().y as f32;
         assert!(

@@ -61,13 +61,29 @@ fn distance(a: &[f64; 3], b: &[f64; 3]) -> f64 {
     (0..3).map(|i| (a[i] - b[i]).powi(2)).sum::<f64>().sqrt()
 }
 
-/// Weighted two-means, from the two most different colours.
+/// Shirts within this distance (levels, as [`distance`]) of each other count as one
+/// kit: a team's shirts differ by shade, two teams' by far more.
+const SAME_KIT: f64 = 14.0;
+
+/// Weighted two-means, from the two most different colours that many frames were seen
+/// in (each colour weighed with everything within [`SAME_KIT`] of it: a team's kit is
+/// worn by ten people, a goalkeeper's by one, who may still be one long track).
 fn two_means(points: &[([f64; 3], f64)]) -> [[f64; 3]; 2] {
+    let worn: Vec<f64> = points
+        .iter()
+        .map(|(p, _)| {
+            points
+                .iter()
+                .filter(|(q, _)| distance(p, q) <= SAME_KIT)
+                .map(|(_, w)| w)
+                .sum()
+        })
+        .collect();
     let mut centres = [points[0].0, points[0].0];
     let mut best = -1.0;
     for (i, a) in points.iter().enumerate() {
-        for b in &points[i + 1..] {
-            let d = distance(&a.0, &b.0) * a.1.min(b.1).sqrt();
+        for (j, b) in points.iter().enumerate().skip(i + 1) {
+            let d = distance(&a.0, &b.0) * worn[i].min(worn[j]).sqrt();
             if d > best {
                 best = d;
                 centres = [a.0, b.0];
@@ -123,7 +139,7 @@ pub fn assign_teams(tracks: &[TrackSummary], half_length: f64) -> Vec<(TrackId, 
     let mut spread: Vec<f64> = points.iter().map(|(p, _)| nearest(p, &centres)).collect();
     spread.sort_by(f64::total_cmp);
     let typical = spread[spread.len() / 2];
-    let outlier_at = (3.0 * typical).max(14.0);
+    let outlier_at = (3.0 * typical).max(SAME_KIT);
     let inliers: Vec<([f64; 3], f64)> = points
         .iter()
         .copied()
@@ -264,5 +280,41 @@ mod tests {
                 role: Role::Referee
             }
         );
+    }
+
+    #[test]
+    fn a_goalkeeper_tracked_all_match_does_not_take_a_team_s_place() {
+        // Ten red and ten white players, each in three tracks of 200 s, and a yellow
+        // keeper in one track of 560 s: his kit is as far from the white one as the red
+        // one is.
+        let (red, white, yellow) = (
+            [105.0, 116.0, 161.0],
+            [184.0, 125.0, 127.0],
+            [187.0, 80.0, 138.0],
+        );
+        let mut tracks = Vec::new();
+        for i in 0..30u64 {
+            let shade = (i % 10) as f32;
+            for (id, kit, x) in [(i, red, -10.0), (100 + i, white, 8.0)] {
+                tracks.push(TrackSummary {
+                    samples: 5_000,
+                    ..track(id, [kit[0] + shade, kit[1], kit[2]], x)
+                });
+            }
+        }
+        // One white player was tracked whole for 520 s.
+        tracks[1].samples = 13_000;
+        tracks.push(TrackSummary {
+            samples: 14_000,
+            ..track(500, yellow, 48.0)
+        });
+        let assigned: std::collections::HashMap<_, _> =
+            assign_teams(&tracks, 52.5).into_iter().collect();
+        let red_team = assigned[&TrackId(0)].team;
+        let white_team = assigned[&TrackId(100)].team;
+        assert_ne!(red_team, white_team);
+        assert!((0..30).all(|i| assigned[&TrackId(i)].team == red_team));
+        assert!((100..130).all(|i| assigned[&TrackId(i)].team == white_team));
+        assert_eq!(assigned[&TrackId(500)].role, Role::Goalkeeper);
     }
 }
