@@ -246,27 +246,23 @@ impl PeopleTracker {
     /// standing or walking (for at most [`PeopleOptions::still_hold_limit`] frames),
     /// slowed under everyone else.
     pub fn places(&self) -> impl Iterator<Item = (BoxPx, Hold)> + '_ {
-        let options = self.options;
-        self.tracks
-            .iter()
-            .filter(|t| t.confirmed)
-            .filter_map(move |t| {
-                let b = box_now(&self.scene, t)?;
-                let (w, h) = (b.x1 - b.x0, b.y1 - b.y0);
-                let head = Point2::new(((b.x0 + b.x1) / 2.0) as f64, b.y0 as f64);
-                let feet = self
-                    .scene
-                    .standing_foot(head, b.y1 as f64)
-                    .map_or(b.y1, |f| (f.y as f32).max(b.y1));
-                let place = BoxPx {
-                    x0: b.x0 - 0.25 * w,
-                    y0: b.y0 - 0.1 * h,
-                    x1: b.x1 + 0.25 * w,
-                    y1: feet + 0.1 * h,
-                };
-                let still = (1..=options.still_hold_limit).contains(&t.still_for);
-                Some((place, if still { Hold::Frozen } else { Hold::Slowed }))
-            })
+        self.tracks.iter().filter(|t| t.confirmed).filter_map(|t| {
+            let b = box_now(&self.scene, t)?;
+            let (w, h) = (b.x1 - b.x0, b.y1 - b.y0);
+            let head = Point2::new(((b.x0 + b.x1) / 2.0) as f64, b.y0 as f64);
+            let feet = self
+                .scene
+                .standing_foot(head, b.y1 as f64)
+                .map_or(b.y1, |f| (f.y as f32).max(b.y1));
+            let place = BoxPx {
+                x0: b.x0 - 0.25 * w,
+                y0: b.y0 - 0.1 * h,
+                x1: b.x1 + 0.25 * w,
+                y1: feet + 0.1 * h,
+            };
+            let still = (1..=self.options.still_hold_limit).contains(&t.still_for);
+            Some((place, if still { Hold::Frozen } else { Hold::Slowed }))
+        })
     }
 
     /// Every track ever reported, ended or live.
@@ -864,7 +860,7 @@ mod tests {
             ..PeopleOptions::default()
         };
         let holds = |run: &dyn Fn(u32) -> Point2<f64>| {
-            let mut tracker = PeopleTracker::new(self::scene(), 25.0, options);
+            let mut tracker = PeopleTracker::new(scene, 25.0, options);
             (0..150)
                 .map(|k| {
                     tracker.update(&[standing_at(&scene, run(k))]);
