@@ -354,6 +354,19 @@ mod tests {
         }
     }
 
+    /// [`relink`] with the default options, no heights measured.
+    fn relink_without_heights(
+        frames: &mut [FrameRecord],
+        tracks: &mut Vec<TrackRecord>,
+    ) -> Relinked {
+        relink(
+            frames,
+            tracks,
+            &Statures::default(),
+            RelinkOptions::default(),
+        )
+    }
+
     /// One frame a second, with the people given.
     fn frames(people: Vec<Vec<PersonRecord>>) -> Vec<FrameRecord> {
         crate::tracks::tests::frames_every(1.0, people)
@@ -378,12 +391,7 @@ mod tests {
             BallSource::AtFeet(TrackId(2)),
         ));
         let mut tracks = vec![track(1, Team::A), track(2, Team::A), track(3, Team::B)];
-        let relinked = relink(
-            &mut frames,
-            &mut tracks,
-            &Statures::default(),
-            RelinkOptions::default(),
-        );
+        let relinked = relink_without_heights(&mut frames, &mut tracks);
         assert_eq!(
             relinked,
             Relinked {
@@ -455,12 +463,7 @@ mod tests {
                 vec![person(2, distance, true)],
             ]);
             let mut tracks = vec![track(1, Team::A), track(2, Team::A)];
-            let relinked = relink(
-                &mut frames,
-                &mut tracks,
-                &Statures::default(),
-                RelinkOptions::default(),
-            );
+            let relinked = relink_without_heights(&mut frames, &mut tracks);
             assert_eq!(relinked.links, links, "{distance} m away");
         }
     }
@@ -472,16 +475,7 @@ mod tests {
             vec![person(2, 5.0, true), person(3, 1.0, true)],
         ]);
         let mut tracks = vec![track(1, Team::A), track(2, Team::A), track(3, Team::A)];
-        assert_eq!(
-            relink(
-                &mut frames,
-                &mut tracks,
-                &Statures::default(),
-                RelinkOptions::default()
-            )
-            .links,
-            1
-        );
+        assert_eq!(relink_without_heights(&mut frames, &mut tracks).links, 1);
         let ids: Vec<u64> = frames[1].people.iter().map(|p| p.id.0).collect();
         assert_eq!(ids, vec![1, 2]);
     }
@@ -510,12 +504,7 @@ mod tests {
     fn a_track_that_came_out_of_a_group_on_someone_else_splits_and_its_person_links_on() {
         let mut frames = swapped_in_a_group(4);
         let mut tracks = vec![track(1, Team::A), track(2, Team::A)];
-        let relinked = relink(
-            &mut frames,
-            &mut tracks,
-            &Statures::default(),
-            RelinkOptions::default(),
-        );
+        let relinked = relink_without_heights(&mut frames, &mut tracks);
         assert_eq!(
             relinked,
             Relinked {
@@ -544,12 +533,7 @@ mod tests {
         // On someone else for 20 s, longer than the 16 s that may be split off.
         let mut frames = swapped_in_a_group(20);
         let mut tracks = vec![track(1, Team::A), track(2, Team::A)];
-        let relinked = relink(
-            &mut frames,
-            &mut tracks,
-            &Statures::default(),
-            RelinkOptions::default(),
-        );
+        let relinked = relink_without_heights(&mut frames, &mut tracks);
         assert_eq!(relinked, Relinked::default());
         assert_eq!(tracks.len(), 2);
     }
